@@ -1,0 +1,193 @@
+// Package gateway serves jxlgw's HTTP API and WebSockets with gin: order creation for lenders'
+// backends, one socket per order for apps, and the demo page. The flow itself lives in session.
+package gateway
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/gin-gonic/gin"
+	"github.com/jxlgw/jxlgw/internal/ticket"
+	"github.com/jxlgw/jxlgw/session"
+	"golang.org/x/time/rate"
+)
+
+// Config configures a Server. A zero field means its default.
+type Config struct {
+	Sessions *session.Manager // required
+	Tickets  *ticket.Issuer   // required
+	Logger   *slog.Logger
+
+	// APIKeys are the bearer keys lenders' backends use for POST /v1/orders. With none, that
+	// route refuses everyone.
+	APIKeys []string
+
+	// Demo serves the demo page from DemoFS and POST /demo/orders without a key.
+	Demo   bool
+	DemoFS fs.FS
+
+	// AllowedOrigins are host patterns (path.Match) a browser page may open sockets from, besides
+	// the gateway's own host. A pattern with "://" is matched against scheme://host.
+	AllowedOrigins []string
+
+	// TrustedProxies are the proxies (IPs or CIDRs) whose X-Forwarded-For is believed for the
+	// client's address. Default: none.
+	TrustedProxies []string
+
+	// PublicURL is the gateway's base URL as apps see it (e.g. https://gw.example.com), used for
+	// wsUrl. Default: from the request.
+	PublicURL string
+
+	ReadLimit    int64         // largest message from an app, bytes; default 16 KiB
+	QueueSize    int           // events queued per socket before it counts as slow; default 256
+	WriteTimeout time.Duration // one write to a socket; default 10s
+	PingInterval time.Duration // heartbeat ping period; default 25s (under nginx's 60s)
+	PongTimeout  time.Duration // how long a ping waits for its pong; default 15s
+	MsgRate      rate.Limit    // messages per second per socket; default 5
+	MsgBurst     int           // burst of messages per socket; default 20
+
+	// NewTicker makes the heartbeat's ticker; default time.NewTicker. Tests drive it by hand.
+	NewTicker func(d time.Duration) Ticker
+}
+
+// Server is the gateway's HTTP and WebSocket front. Use Handler to serve it and Shutdown to end
+// its sockets.
+type Server struct {
+	cfg    Config
+	log    *slog.Logger
+	engine *gin.Engine
+	hb     *heartbeat
+	keys   apiKeys
+
+	mu       sync.Mutex // guards conns and shutting
+	conns    map[*conn]struct{}
+	shutting bool
+	wg       sync.WaitGroup // socket handlers
+}
+
+// New checks cfg, applies defaults and builds the routes.
+func New(cfg Config) (*Server, error) {
+	if cfg.Sessions == nil || cfg.Tickets == nil {
+		return nil, errors.New("gateway: config needs Sessions and Tickets")
+	}
+	if cfg.Demo && cfg.DemoFS == nil {
+		return nil, errors.New("gateway: demo mode needs DemoFS")
+	}
+	setDefaults(&cfg)
+
+	s := &Server{
+		cfg: cfg, log: cfg.Logger, keys: newAPIKeys(cfg.APIKeys),
+		conns: make(map[*conn]struct{}),
+	}
+	engine, err := s.routes()
+	if err != nil {
+		return nil, err
+	}
+	s.engine = engine
+	s.hb = newHeartbeat(cfg.NewTicker(cfg.PingInterval / wheelSlots))
+	return s, nil
+}
+
+func setDefaults(cfg *Config) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.ReadLimit <= 0 {
+		cfg.ReadLimit = 16 << 10
+	}
+	if cfg.QueueSize <= 0 {
+		cfg.QueueSize = 256
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&cfg.WriteTimeout, 10*time.Second)
+	def(&cfg.PingInterval, 25*time.Second)
+	def(&cfg.PongTimeout, 15*time.Second)
+	if cfg.MsgRate <= 0 {
+		cfg.MsgRate = 5
+	}
+	if cfg.MsgBurst <= 0 {
+		cfg.MsgBurst = 20
+	}
+	if cfg.NewTicker == nil {
+		cfg.NewTicker = newRealTicker
+	}
+}
+
+// Handler returns the HTTP handler of every route.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+func (s *Server) newMsgLimiter() *rate.Limiter {
+	return rate.NewLimiter(s.cfg.MsgRate, s.cfg.MsgBurst)
+}
+
+// register adds a socket unless the server is shutting down.
+func (s *Server) register(c *conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.shutting {
+		return false
+	}
+	s.conns[c] = struct{}{}
+	s.wg.Add(1)
+	s.hb.add(c)
+	return true
+}
+
+func (s *Server) unregister(c *conn) {
+	s.hb.remove(c)
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+	s.wg.Done()
+}
+
+// Shutdown closes every socket with 1012 (restart) and waits, until ctx ends, for their handlers
+// to finish. New sockets are refused from the first call on. http.Server.Shutdown does not see
+// hijacked connections, which is why this exists.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	first := !s.shutting
+	s.shutting = true
+	conns := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
+
+	for _, c := range conns {
+		c.closeWith(websocket.StatusServiceRestart, "restart", false)
+	}
+	if first {
+		s.log.Info("closing sockets for shutdown", "sockets", len(conns))
+	}
+
+	done := make(chan struct{})
+	go func() {
+		s.wg.Wait()
+		close(done)
+	}()
+	var err error
+	select {
+	case <-done:
+	case <-ctx.Done():
+		err = ctx.Err()
+		for _, c := range conns {
+			c.ws.CloseNow()
+		}
+		<-done
+	}
+	if first {
+		s.hb.close()
+	}
+	return err
+}

@@ -1,0 +1,113 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/gin-gonic/gin"
+	"github.com/jxlgw/jxlgw/internal/ticket"
+	"github.com/jxlgw/jxlgw/session"
+)
+
+// serveWS upgrades an app's request for one order. The ticket is checked before the upgrade,
+// so a refused app gets a plain HTTP status and never a socket.
+func (s *Server) serveWS(c *gin.Context) {
+	orderID := c.Param("orderId")
+	if err := s.cfg.Tickets.Verify(c.Query("ticket"), orderID); err != nil {
+		status := http.StatusUnauthorized
+		if errors.Is(err, ticket.ErrWrongOrder) {
+			status = http.StatusForbidden
+		}
+		s.log.Info("socket refused", "order", orderID, "status", status, "reason", err.Error())
+		c.AbortWithStatusJSON(status, apiError{Error: "unauthorized", Message: err.Error()})
+		return
+	}
+	since, err := parseSince(c.Query("since"))
+	if err != nil {
+		c.AbortWithStatusJSON(http.StatusBadRequest, apiError{"bad_request", err.Error()})
+		return
+	}
+
+	ws, err := websocket.Accept(c.Writer, c.Request, &websocket.AcceptOptions{
+		OriginPatterns:  s.cfg.AllowedOrigins,
+		CompressionMode: websocket.CompressionDisabled,
+	})
+	if err != nil {
+		// Accept has answered already (403 for a foreign Origin, 426 without an upgrade).
+		s.log.Info("socket refused", "order", orderID, "reason", err.Error(),
+			"origin", c.Request.Header.Get("Origin"))
+		return
+	}
+	ws.SetReadLimit(s.cfg.ReadLimit)
+
+	cn := &conn{srv: s, ws: ws, orderID: orderID, log: s.log, opened: time.Now()}
+	if !s.register(cn) {
+		ws.Close(websocket.StatusServiceRestart, "restart")
+		return
+	}
+	defer s.unregister(cn)
+	s.run(cn, since)
+}
+
+// run attaches the socket to its order and reads until the socket ends. A panic in here closes
+// this socket with 1011 and leaves the rest of the gateway alone.
+func (s *Server) run(cn *conn, since int64) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	var readErr error
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Error("socket handler panicked", "order", cn.orderID, "panic", fmt.Sprint(p))
+			cn.closeWith(websocket.StatusInternalError, "internal", false)
+		}
+		cn.end()
+		cn.ws.CloseNow()
+		code, reason := cn.closeInfo(readErr)
+		s.log.Info("socket closed", "order", cn.orderID, "code", int(code), "reason", reason,
+			"duration", time.Since(cn.opened).Round(time.Millisecond))
+	}()
+
+	detach, err := s.cfg.Sessions.Attach(ctx, cn.orderID, since, cn)
+	if err != nil {
+		s.log.Info("socket for a missing order", "order", cn.orderID, "err", err.Error())
+		s.refuseGone(cn, err)
+		return
+	}
+	defer detach()
+	s.log.Info("socket opened", "order", cn.orderID, "since", since)
+
+	readErr = cn.readLoop(ctx)
+}
+
+// refuseGone tells the app its order no longer exists, then closes with 4004.
+func (s *Server) refuseGone(cn *conn, err error) {
+	if !session.IsNotFound(err) {
+		cn.closeWith(websocket.StatusInternalError, "internal", false)
+		return
+	}
+	no := false
+	cn.Deliver(session.Event{
+		Type: session.EventError, OrderID: cn.orderID, Code: session.CodeSessionExpired,
+		Retryable: &no, Ephemeral: true, ProcessInfo: "订单已过期，请重新开始",
+		TS: time.Now().UnixMilli(),
+	})
+	cn.Kick(session.KickExpired)
+	cn.end()
+}
+
+func parseSince(raw string) (int64, error) {
+	if raw == "" {
+		return session.NoSince, nil
+	}
+	n, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || n < 0 {
+		return 0, errors.New("since must be a non-negative integer")
+	}
+	return n, nil
+}
