@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io/fs"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"sync"
 	"time"
@@ -51,6 +52,10 @@ type Config struct {
 	PongTimeout  time.Duration // how long a ping waits for its pong; default 15s
 	MsgRate      rate.Limit    // messages per second per socket; default 5
 	MsgBurst     int           // burst of messages per socket; default 20
+
+	// RestartJitter bounds the random wait a reconnect event asks apps for on shutdown, so
+	// they do not all come back in the same second; default 5s.
+	RestartJitter time.Duration
 
 	// NewTicker makes the heartbeat's ticker; default time.NewTicker. Tests drive it by hand.
 	NewTicker func(d time.Duration) Ticker
@@ -112,6 +117,7 @@ func setDefaults(cfg *Config) {
 	def(&cfg.WriteTimeout, 10*time.Second)
 	def(&cfg.PingInterval, 25*time.Second)
 	def(&cfg.PongTimeout, 15*time.Second)
+	def(&cfg.RestartJitter, 5*time.Second)
 	if cfg.MsgRate <= 0 {
 		cfg.MsgRate = 5
 	}
@@ -165,7 +171,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Unlock()
 
 	for _, c := range conns {
-		c.closeWith(websocket.StatusServiceRestart, "restart", false)
+		hint := session.Event{Type: session.EventReconnect,
+			RetryAfterMs: rand.Int64N(s.cfg.RestartJitter.Milliseconds() + 1)}
+		s.cfg.Sessions.Notify(ctx, c.orderID, c, hint)
+		c.closeWith(websocket.StatusServiceRestart, "restart", true)
 	}
 	if first {
 		s.log.Info("closing sockets for shutdown", "sockets", len(conns))

@@ -10,6 +10,7 @@ const (
 	EventError               = "error"
 	EventFinish              = "finish"
 	EventPong                = "pong"
+	EventReconnect           = "reconnect"
 )
 
 // Error codes carried by error events. See docs/protocol.md §4.3.
@@ -58,6 +59,10 @@ type Event struct {
 	ProcessInfo string `json:"processInfo,omitempty"`
 	Retryable   *bool  `json:"retryable,omitempty"`
 	Detail      string `json:"detail,omitempty"`
+
+	// RetryAfterMs is set on reconnect events: how long the app should wait before it
+	// reconnects, spread at random so that apps do not all return in the same second.
+	RetryAfterMs int64 `json:"retryAfterMs,omitempty"`
 }
 
 // badRequest builds the ephemeral error for a message the gateway will not act on.

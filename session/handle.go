@@ -75,6 +75,18 @@ func (m *Manager) ephemeral(o *Order, ev Event) Event {
 	return ev
 }
 
+// Notify sends sub a connection event about the order, stamped with its latest seq and state
+// and queued after every logged event already delivered.
+func (m *Manager) Notify(ctx context.Context, id string, sub Subscriber, ev Event) {
+	h := m.lockHub(id)
+	defer h.mu.Unlock()
+	o, err := m.store.Get(ctx, id)
+	if err != nil {
+		return
+	}
+	sub.Deliver(m.ephemeral(o, ev))
+}
+
 func (m *Manager) ack(o *Order, sub Subscriber, msg Message) {
 	if msg.ID != "" {
 		sub.Deliver(m.ephemeral(o, Event{Type: EventAck, ID: msg.ID}))
