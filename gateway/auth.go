@@ -3,6 +3,7 @@ package gateway
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 	"net/http"
 	"strings"
 
@@ -23,22 +24,40 @@ func newAPIKeys(keys []string) apiKeys {
 	return ks
 }
 
-// valid checks every key, without stopping at the first match, so timing tells nothing.
-func (ks apiKeys) valid(key string) bool {
-	d := sha256.Sum256([]byte(key))
-	ok := 0
-	for i := range ks {
-		ok |= subtle.ConstantTimeCompare(d[:], ks[i][:])
+// find returns the index of key, or -1. It compares with every key, without stopping at the
+// first match, so timing tells nothing.
+func (ks apiKeys) find(key string) int {
+	if key == "" {
+		return -1
 	}
-	return ok == 1 && key != ""
+	d := sha256.Sum256([]byte(key))
+	found := -1
+	for i := range ks {
+		if subtle.ConstantTimeCompare(d[:], ks[i][:]) == 1 {
+			found = i
+		}
+	}
+	return found
+}
+
+// label names key i in rate-limit buckets: a short prefix of its digest, not the key.
+func (ks apiKeys) label(i int) string {
+	return hex.EncodeToString(ks[i][:8])
 }
 
 // requireAPIKey refuses requests without a valid "Authorization: Bearer <key>".
 func (s *Server) requireAPIKey(c *gin.Context) {
 	key, found := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
-	if !found || !s.keys.valid(strings.TrimSpace(key)) {
+	idx := s.keys.Load().find(strings.TrimSpace(key))
+	if !found || idx < 0 {
 		c.AbortWithStatusJSON(http.StatusUnauthorized,
 			apiError{"unauthorized", "a valid API key is required (Authorization: Bearer <key>)"})
+		return
+	}
+	// The bucket is keyed by the key's digest, never by the key itself.
+	if !s.orders.allow(s.keys.Load().label(idx)) {
+		c.AbortWithStatusJSON(http.StatusTooManyRequests,
+			apiError{"rate_limited", "too many orders for this API key; slow down"})
 		return
 	}
 	c.Next()

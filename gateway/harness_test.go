@@ -75,6 +75,11 @@ type envOptions struct {
 	now          func() time.Time
 	orderTTL     time.Duration
 	logSize      int
+
+	allowNullOrigin bool
+	allowedOrigins  []string
+	// limits, when set, replaces the generous test limits on connections and orders.
+	limits func(c *gateway.Config)
 }
 
 func newEnv(t *testing.T, o envOptions) *env {
@@ -114,11 +119,17 @@ func newEnv(t *testing.T, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.gw, err = gateway.New(gateway.Config{
+	gwCfg := gateway.Config{
 		Sessions: e.sessions, Tickets: tickets, Logger: log, APIKeys: []string{testAPIKey},
 		NewTicker: o.ticker, QueueSize: o.queueSize, WriteTimeout: o.writeTimeout,
-		PongTimeout: o.pongTimeout, MsgRate: 1000, MsgBurst: 1000,
-	})
+		PongTimeout: o.pongTimeout, MsgRate: 1000, MsgBurst: 1000, Now: o.now,
+		ConnRate: 1e6, ConnBurst: 1e6, OrderRate: 1e6, OrderBurst: 1e6,
+		AllowNullOrigin: o.allowNullOrigin, AllowedOrigins: o.allowedOrigins,
+	}
+	if o.limits != nil {
+		o.limits(&gwCfg)
+	}
+	e.gw, err = gateway.New(gwCfg)
 	if err != nil {
 		t.Fatal(err)
 	}

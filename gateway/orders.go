@@ -96,7 +96,7 @@ func (s *Server) createOrder(c *gin.Context) {
 		s.createFailed(c, err)
 		return
 	}
-	t, err := s.cfg.Tickets.Mint(o.ID, o.CreatedAt.Add(s.ticketTTL()))
+	t, err := s.tickets.Load().Mint(o.ID, o.CreatedAt.Add(s.ticketTTL()))
 	if err != nil {
 		s.log.Error("mint ticket", "order", o.ID, "err", err)
 		c.JSON(http.StatusInternalServerError, apiError{"internal", "cannot mint a ticket"})

@@ -16,15 +16,16 @@ const (
 	markerQuery    = "Marker#Qp-55210"
 )
 
-// TestSecretsNeverLogged drives every scenario, marker inputs and upstream faults included, with
-// Debug logging on, and scans the logs and every event for the inputs and JXL tokens.
+// TestSecretsNeverLogged drives every scenario, marker inputs, refused handshakes and upstream
+// faults included, with Debug logging on, and scans the logs and every event for the inputs,
+// the API key, the tickets and JXL tokens.
 func TestSecretsNeverLogged(t *testing.T) {
 	t.Parallel()
 	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, envOptions{mode: m.mode, breakerFails: 100})
-			var events []string
+			var events, tickets []string
 			record := func(cl *client) {
 				for _, ev := range cl.events {
 					b, _ := json.Marshal(ev)
@@ -33,7 +34,9 @@ func TestSecretsNeverLogged(t *testing.T) {
 			}
 
 			for _, steps := range scenarios {
-				cl := e.connect(e.createOrder())
+				o := e.createOrder()
+				tickets = append(tickets, o.Ticket)
+				cl := e.connect(o)
 				for _, s := range steps {
 					cl.send(s.msg)
 					cl.until()
@@ -41,7 +44,11 @@ func TestSecretsNeverLogged(t *testing.T) {
 				record(cl)
 			}
 
-			cl := e.connect(e.createOrder())
+			o := e.createOrder()
+			tickets = append(tickets, o.Ticket)
+			e.handshake(o, "forged."+o.Ticket, "https://evil.example.net")
+			e.handshake(o, o.Ticket, "https://evil.example.net")
+			cl := e.connect(o)
 			cl.password(markerPassword)
 			cl.password("pass_query")
 			cl.send(qp(markerQuery))
@@ -56,7 +63,9 @@ func TestSecretsNeverLogged(t *testing.T) {
 			e.sim.SetFaults(jxlsim.Faults{})
 			record(cl)
 
-			secrets := []string{markerPassword, markerSMS, markerQuery, "123456", "query_good"}
+			secrets := []string{markerPassword, markerSMS, markerQuery, "123456", "query_good",
+				testAPIKey}
+			secrets = append(secrets, tickets...)
 			for p := range scenarioPasswords() {
 				secrets = append(secrets, p)
 			}

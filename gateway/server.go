@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -53,6 +54,22 @@ type Config struct {
 	MsgRate      rate.Limit    // messages per second per socket; default 5
 	MsgBurst     int           // burst of messages per socket; default 20
 
+	// OpenWindow is how long a new ticket may take to open its order's first socket; after
+	// that first socket the ticket serves reconnects for the order's lifetime. Default 5m.
+	OpenWindow time.Duration
+
+	// AllowNullOrigin lets pages that send "Origin: null" or "file://" (H5 bundles loaded from
+	// an app's files) open sockets; they still need a valid ticket. Default off.
+	AllowNullOrigin bool
+
+	ConnRate   rate.Limit // socket attempts per second per client IP; default 10
+	ConnBurst  int        // burst of socket attempts per client IP; default 60
+	OrderRate  rate.Limit // orders per second per API key; default 50
+	OrderBurst int        // burst of orders per API key; default 200
+
+	// Now is the clock for ticket windows and limits; default time.Now.
+	Now func() time.Time
+
 	// RestartJitter bounds the random wait a reconnect event asks apps for on shutdown, so
 	// they do not all come back in the same second; default 5s.
 	RestartJitter time.Duration
@@ -64,14 +81,17 @@ type Config struct {
 // Server is the gateway's HTTP and WebSocket front. Use Handler to serve it and Shutdown to end
 // its sockets.
 type Server struct {
-	cfg    Config
-	log    *slog.Logger
-	engine *gin.Engine
-	hb     *heartbeat
-	keys   apiKeys
+	cfg     Config
+	log     *slog.Logger
+	engine  *gin.Engine
+	hb      *heartbeat
+	keys    atomic.Pointer[apiKeys]
+	tickets atomic.Pointer[ticket.Issuer]
+	conns   *keyedLimiter // socket attempts per client IP
+	orders  *keyedLimiter // orders per API key
 
-	mu       sync.Mutex // guards conns and shutting
-	conns    map[*conn]struct{}
+	mu       sync.Mutex // guards sockets and shutting
+	sockets  map[*conn]struct{}
 	shutting bool
 	wg       sync.WaitGroup // socket handlers
 }
@@ -87,9 +107,12 @@ func New(cfg Config) (*Server, error) {
 	setDefaults(&cfg)
 
 	s := &Server{
-		cfg: cfg, log: cfg.Logger, keys: newAPIKeys(cfg.APIKeys),
-		conns: make(map[*conn]struct{}),
+		cfg: cfg, log: cfg.Logger, sockets: make(map[*conn]struct{}),
+		conns:  newKeyedLimiter(cfg.ConnRate, cfg.ConnBurst, cfg.Now),
+		orders: newKeyedLimiter(cfg.OrderRate, cfg.OrderBurst, cfg.Now),
 	}
+	s.SetAPIKeys(cfg.APIKeys)
+	s.SetTickets(cfg.Tickets)
 	engine, err := s.routes()
 	if err != nil {
 		return nil, err
@@ -127,6 +150,18 @@ func setDefaults(cfg *Config) {
 	if cfg.NewTicker == nil {
 		cfg.NewTicker = newRealTicker
 	}
+	def(&cfg.OpenWindow, 5*time.Minute)
+	if cfg.ConnRate <= 0 {
+		cfg.ConnRate, cfg.ConnBurst = 10, max(cfg.ConnBurst, 60)
+	}
+	if cfg.OrderRate <= 0 {
+		cfg.OrderRate, cfg.OrderBurst = 50, max(cfg.OrderBurst, 200)
+	}
+	cfg.ConnBurst = max(cfg.ConnBurst, 1)
+	cfg.OrderBurst = max(cfg.OrderBurst, 1)
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 }
 
 // Handler returns the HTTP handler of every route.
@@ -136,6 +171,21 @@ func (s *Server) newMsgLimiter() *rate.Limiter {
 	return rate.NewLimiter(s.cfg.MsgRate, s.cfg.MsgBurst)
 }
 
+// SetAPIKeys replaces the lenders' API keys, for rotation without a restart: configure the new
+// key beside the old one, move the backends over, then drop the old one.
+func (s *Server) SetAPIKeys(keys []string) {
+	ks := newAPIKeys(keys)
+	s.keys.Store(&ks)
+}
+
+// SetTickets replaces the ticket issuer, for rotating signing keys without a restart: the new
+// issuer signs with its first key and should still accept the previous one for a while.
+func (s *Server) SetTickets(is *ticket.Issuer) {
+	if is != nil {
+		s.tickets.Store(is)
+	}
+}
+
 // register adds a socket unless the server is shutting down.
 func (s *Server) register(c *conn) bool {
 	s.mu.Lock()
@@ -143,7 +193,7 @@ func (s *Server) register(c *conn) bool {
 	if s.shutting {
 		return false
 	}
-	s.conns[c] = struct{}{}
+	s.sockets[c] = struct{}{}
 	s.wg.Add(1)
 	s.hb.add(c)
 	return true
@@ -152,7 +202,7 @@ func (s *Server) register(c *conn) bool {
 func (s *Server) unregister(c *conn) {
 	s.hb.remove(c)
 	s.mu.Lock()
-	delete(s.conns, c)
+	delete(s.sockets, c)
 	s.mu.Unlock()
 	s.wg.Done()
 }
@@ -164,8 +214,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	first := !s.shutting
 	s.shutting = true
-	conns := make([]*conn, 0, len(s.conns))
-	for c := range s.conns {
+	conns := make([]*conn, 0, len(s.sockets))
+	for c := range s.sockets {
 		conns = append(conns, c)
 	}
 	s.mu.Unlock()

@@ -4,13 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/coder/websocket"
 	"github.com/gin-gonic/gin"
-	"github.com/jxlgw/jxlgw/internal/ticket"
 	"github.com/jxlgw/jxlgw/session"
 )
 
@@ -18,18 +16,8 @@ import (
 // so a refused app gets a plain HTTP status and never a socket.
 func (s *Server) serveWS(c *gin.Context) {
 	orderID := c.Param("orderId")
-	if err := s.cfg.Tickets.Verify(c.Query("ticket"), orderID); err != nil {
-		status := http.StatusUnauthorized
-		if errors.Is(err, ticket.ErrWrongOrder) {
-			status = http.StatusForbidden
-		}
-		s.log.Info("socket refused", "order", orderID, "status", status, "reason", err.Error())
-		c.AbortWithStatusJSON(status, apiError{Error: "unauthorized", Message: err.Error()})
-		return
-	}
-	since, err := parseSince(c.Query("since"))
-	if err != nil {
-		c.AbortWithStatusJSON(http.StatusBadRequest, apiError{"bad_request", err.Error()})
+	since, ok := s.admit(c, orderID)
+	if !ok {
 		return
 	}
 

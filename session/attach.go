@@ -81,8 +81,12 @@ func resync(ev Event, reason string) Event {
 // touch extends the order's life and returns it.
 func (m *Manager) touch(ctx context.Context, id string) (*Order, error) {
 	o, _, err := m.update(ctx, id, func(o *Order) ([]Event, error) {
-		if !o.ExpiresAt.After(m.cfg.Now()) {
+		now := m.cfg.Now()
+		if !o.ExpiresAt.After(now) {
 			return nil, ErrNotFound
+		}
+		if o.OpenedAt.IsZero() {
+			o.OpenedAt = now
 		}
 		return nil, nil
 	})
@@ -94,6 +98,16 @@ func (m *Manager) extend(o *Order) {
 	now := m.cfg.Now()
 	o.UpdatedAt = now
 	o.ExpiresAt = now.Add(m.cfg.OrderTTL)
+}
+
+// Opened reports whether an app has ever attached to the order. A ticket's short window to open
+// an order applies only until then.
+func (m *Manager) Opened(ctx context.Context, id string) (bool, error) {
+	o, err := m.store.Get(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	return !o.OpenedAt.IsZero(), nil
 }
 
 // IsNotFound reports whether err means the order is gone.

@@ -25,6 +25,7 @@ type Order struct {
 
 	LastSeq   int64
 	CreatedAt time.Time
+	OpenedAt  time.Time // when an app first attached; zero until then
 	UpdatedAt time.Time
 	ExpiresAt time.Time
 }

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -50,8 +51,26 @@ func freeAddr(t *testing.T) string {
 // proc is a running jxlgw whose stderr is collected.
 type proc struct {
 	cmd  *exec.Cmd
-	logs bytes.Buffer
+	logs lockedBuffer
 	done chan error
+}
+
+// lockedBuffer is written by the copier goroutine and read by the test.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func start(t *testing.T, env []string, args ...string) *proc {

@@ -8,6 +8,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/jxlgw/jxlgw/gateway"
@@ -45,6 +48,16 @@ type serveOptions struct {
 	publicURL      string
 	drainTimeout   time.Duration
 	simDelay       time.Duration
+	openWindow     time.Duration
+	allowNull      bool
+	connRate       float64
+	connBurst      int
+	orderRate      float64
+	orderBurst     int
+	tlsCert        string
+	tlsKey         string
+
+	randomKey *ticket.Key // made once when no ticket keys are configured, kept across reloads
 }
 
 func newServe(lo *logOptions) *cobra.Command {
@@ -107,6 +120,17 @@ func newServe(lo *logOptions) *cobra.Command {
 		"on SIGTERM, how long to wait for JXL calls in flight")
 	f.DurationVar(&o.simDelay, "sim-delay", 800*time.Millisecond,
 		"with --demo, how long the simulator takes to answer a step")
+	f.DurationVar(&o.openWindow, "open-window", 5*time.Minute,
+		"how long a new ticket may take to open its order (reconnects are fine after that)")
+	f.BoolVar(&o.allowNull, "allow-null-origin", false, "let pages with Origin null or "+
+		"file:// (H5 bundles loaded from app files) open sockets; a valid ticket is still needed")
+	f.Float64Var(&o.connRate, "conn-rate", 10, "socket attempts per second per client IP")
+	f.IntVar(&o.connBurst, "conn-burst", 60, "burst of socket attempts per client IP")
+	f.Float64Var(&o.orderRate, "order-rate", 50, "orders per second per API key")
+	f.IntVar(&o.orderBurst, "order-burst", 200, "burst of orders per API key")
+	f.StringVar(&o.tlsCert, "tls-cert", "", "serve HTTPS/WSS with this certificate (PEM file)")
+	f.StringVar(&o.tlsKey, "tls-key", "", "private key (PEM file) for --tls-cert")
+	cmd.MarkFlagsRequiredTogether("tls-cert", "tls-key")
 	return cmd
 }
 
@@ -132,17 +156,36 @@ func (o *serveOptions) run(ctx context.Context, log *slog.Logger) error {
 	srv := &http.Server{Handler: gw.Handler(), ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	log.Info("gateway listening", "addr", ln.Addr().String(), "demo", o.demo, "version", version)
+	go func() {
+		if o.tlsCert != "" {
+			served <- srv.ServeTLS(ln, o.tlsCert, o.tlsKey)
+			return
+		}
+		served <- srv.Serve(ln)
+	}()
+	scheme := "http"
+	if o.tlsCert != "" {
+		scheme = "https"
+	}
+	log.Info("gateway listening", "addr", ln.Addr().String(), "tls", o.tlsCert != "",
+		"demo", o.demo, "version", version)
 	if o.demo {
-		log.Info("demo page", "url", "http://"+ln.Addr().String()+"/demo/")
+		log.Info("demo page", "url", scheme+"://"+ln.Addr().String()+"/demo/")
 	}
 
-	select {
-	case err = <-served:
-	case <-ctx.Done():
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case err = <-served:
+			return o.shutdown(log, srv, gw, sessions, err)
+		case <-ctx.Done():
+			return o.shutdown(log, srv, gw, sessions, nil)
+		case <-hup:
+			o.reload(log, gw)
+		}
 	}
-	return o.shutdown(log, srv, gw, sessions, err)
 }
 
 // shutdown stops accepting, closes every socket with 1012, then waits for JXL calls in flight.
@@ -213,11 +256,27 @@ func (o *serveOptions) build(log *slog.Logger) (*gateway.Server, *session.Manage
 		TrustedProxies: o.trustedProxies, PublicURL: o.publicURL,
 		ReadLimit: o.readLimit, WriteTimeout: o.writeTimeout,
 		PingInterval: o.pingInterval, PongTimeout: o.pongTimeout, MsgRate: rate.Limit(o.msgRate),
+		OpenWindow: o.openWindow, AllowNullOrigin: o.allowNull,
+		ConnRate: rate.Limit(o.connRate), ConnBurst: o.connBurst,
+		OrderRate: rate.Limit(o.orderRate), OrderBurst: o.orderBurst,
 	})
 	if err != nil {
 		return nil, nil, err
 	}
 	return gw, sessions, nil
+}
+
+// reload re-reads the API keys and ticket keys on SIGHUP, for rotation without a restart. A
+// broken file keeps the old keys.
+func (o *serveOptions) reload(log *slog.Logger, gw *gateway.Server) {
+	tickets, apiKeys, err := o.secrets(log)
+	if err != nil {
+		log.Error("reload secrets: keeping the old keys", "err", err)
+		return
+	}
+	gw.SetAPIKeys(apiKeys)
+	gw.SetTickets(tickets)
+	log.Info("secrets reloaded", "apiKeys", len(apiKeys))
 }
 
 func (o *serveOptions) secrets(log *slog.Logger) (*ticket.Issuer, []string, error) {
@@ -240,8 +299,13 @@ func (o *serveOptions) secrets(log *slog.Logger) (*ticket.Issuer, []string, erro
 		return nil, nil, err
 	}
 	if len(keys) == 0 {
-		keys = []ticket.Key{ticket.RandomKey()}
-		log.Warn("no ticket keys configured: using a random key; tickets die with this process")
+		if o.randomKey == nil {
+			k := ticket.RandomKey()
+			o.randomKey = &k
+			log.Warn("no ticket keys configured: using a random key; tickets die with this " +
+				"process")
+		}
+		keys = []ticket.Key{*o.randomKey}
 	}
 	tickets, err := ticket.NewIssuer(keys, nil)
 	return tickets, apiKeys, err

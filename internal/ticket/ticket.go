@@ -92,10 +92,18 @@ func (is *Issuer) Mint(orderID string, exp time.Time) (string, error) {
 	return s, nil
 }
 
-// Verify checks that raw is a valid, unexpired ticket for orderID.
-func (is *Issuer) Verify(raw, orderID string) error {
+// Claims is what a valid ticket says.
+type Claims struct {
+	OrderID   string
+	IssuedAt  time.Time
+	ExpiresAt time.Time
+}
+
+// Verify checks that raw is a valid, unexpired ticket for orderID and returns its claims. A
+// ticket must carry sub, aud, iat and exp, and a kid naming one of the issuer's keys.
+func (is *Issuer) Verify(raw, orderID string) (Claims, error) {
 	if raw == "" {
-		return ErrMissing
+		return Claims{}, ErrMissing
 	}
 	var claims jwt.RegisteredClaims
 	_, err := jwt.ParseWithClaims(raw, &claims, is.key,
@@ -107,13 +115,16 @@ func (is *Issuer) Verify(raw, orderID string) error {
 	)
 	switch {
 	case errors.Is(err, jwt.ErrTokenExpired):
-		return ErrExpired
-	case err != nil:
-		return ErrInvalid
+		return Claims{}, ErrExpired
+	case err != nil || claims.IssuedAt == nil:
+		return Claims{}, ErrInvalid
 	case claims.Subject != orderID:
-		return ErrWrongOrder
+		return Claims{}, ErrWrongOrder
 	}
-	return nil
+	return Claims{
+		OrderID: claims.Subject, IssuedAt: claims.IssuedAt.Time,
+		ExpiresAt: claims.ExpiresAt.Time,
+	}, nil
 }
 
 func (is *Issuer) key(t *jwt.Token) (any, error) {

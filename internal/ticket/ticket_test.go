@@ -44,7 +44,7 @@ func TestVerify(t *testing.T) {
 		{"tampered", good[:len(good)-3] + "AAA", "ord_a", ErrInvalid},
 	}
 	for _, c := range cases {
-		if got := is.Verify(c.raw, c.order); !errors.Is(got, c.want) {
+		if _, got := is.Verify(c.raw, c.order); !errors.Is(got, c.want) {
 			t.Errorf("%s: Verify = %v, want %v", c.name, got, c.want)
 		}
 	}
@@ -60,15 +60,15 @@ func TestRotation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := both.Verify(minted, "ord_a"); err != nil {
+	if _, err := both.Verify(minted, "ord_a"); err != nil {
 		t.Fatalf("old ticket after rotation: %v, want nil", err)
 	}
 	fresh, _ := both.Mint("ord_a", time.Now().Add(time.Hour))
 	newOnly, _ := NewIssuer([]Key{key("new", 2)}, nil)
-	if err := newOnly.Verify(fresh, "ord_a"); err != nil {
+	if _, err := newOnly.Verify(fresh, "ord_a"); err != nil {
 		t.Fatalf("new ticket with the new key alone: %v, want nil", err)
 	}
-	if err := newOnly.Verify(minted, "ord_a"); !errors.Is(err, ErrInvalid) {
+	if _, err := newOnly.Verify(minted, "ord_a"); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("old ticket once the old key is retired: %v, want ErrInvalid", err)
 	}
 }

@@ -1,0 +1,147 @@
+package gateway_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/jxlgw/jxlgw/gateway"
+)
+
+// handshake opens a socket for o with the given ticket and Origin and returns the HTTP status
+// (101 when it opened).
+func (e *env) handshake(o order, ticket, origin string) int {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	h := http.Header{}
+	if origin != "" {
+		h.Set("Origin", origin)
+	}
+	c, resp, err := websocket.Dial(ctx, e.wsURL(o, ticket, ""), &websocket.DialOptions{
+		HTTPHeader: h,
+	})
+	if err == nil {
+		c.CloseNow()
+		return http.StatusSwitchingProtocols
+	}
+	if resp == nil {
+		e.t.Fatalf("handshake with Origin %q: no answer: %v", origin, err)
+	}
+	return resp.StatusCode
+}
+
+// TestOrigins replays F04: six handshakes differing only in Origin, against a written allowlist.
+func TestOrigins(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		origin       string
+		strict, h5ok int // without and with AllowNullOrigin
+	}{
+		{"https://demo.example.test", 101, 101},
+		{"null", 403, 101},
+		{"file://", 403, 101},
+		{"", 101, 101}, // native apps send no Origin
+		{"https://evil.example.net", 403, 403},
+		{"http://localhost:8080", 403, 403},
+	}
+	for _, allowNull := range []bool{false, true} {
+		e := newEnv(t, envOptions{allowedOrigins: []string{"demo.example.test"},
+			allowNullOrigin: allowNull})
+		o := e.createOrder()
+		for _, c := range cases {
+			want := c.strict
+			if allowNull {
+				want = c.h5ok
+			}
+			if got := e.handshake(o, o.Ticket, c.origin); got != want {
+				t.Errorf("allowNull=%v Origin %q: status %d, want %d", allowNull, c.origin, got,
+					want)
+			}
+		}
+		// A local-file page still needs a valid ticket.
+		if got := e.handshake(o, "forged", "null"); got != http.StatusUnauthorized {
+			t.Errorf("allowNull=%v Origin null with a bad ticket: %d, want 401", allowNull, got)
+		}
+	}
+}
+
+// TestTicketOpenWindow: a ticket must open its order within the window; once opened, it serves
+// reconnects for the order's lifetime.
+func TestTicketOpenWindow(t *testing.T) {
+	t.Parallel()
+	var now atomicTime
+	now.set(time.Now())
+	e := newEnv(t, envOptions{now: now.get, orderTTL: time.Hour})
+	unused, used := e.createOrder(), e.createOrder()
+	e.connect(used).c.Close(websocket.StatusNormalClosure, "")
+
+	now.set(now.get().Add(6 * time.Minute))
+	if got := e.handshake(unused, unused.Ticket, ""); got != http.StatusUnauthorized {
+		t.Fatalf("ticket unused for 6 min: %d, want 401", got)
+	}
+	if got := e.handshake(used, used.Ticket, ""); got != http.StatusSwitchingProtocols {
+		t.Fatalf("reconnect to an opened order after 6 min: %d, want 101", got)
+	}
+}
+
+func TestConnectionRateLimit(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{limits: func(c *gateway.Config) {
+		c.ConnRate, c.ConnBurst = 1e-9, 3
+	}})
+	o := e.createOrder()
+	for i := 0; i < 3; i++ {
+		if got := e.handshake(o, o.Ticket, ""); got != http.StatusSwitchingProtocols {
+			t.Fatalf("attempt %d: %d, want 101", i+1, got)
+		}
+	}
+	if got := e.handshake(o, o.Ticket, ""); got != http.StatusTooManyRequests {
+		t.Fatalf("fourth attempt: %d, want 429", got)
+	}
+}
+
+func TestOrderRateLimitPerKey(t *testing.T) {
+	t.Parallel()
+	const other = "second-api-key-0123456789"
+	e := newEnv(t, envOptions{limits: func(c *gateway.Config) {
+		c.OrderRate, c.OrderBurst = 1e-9, 2
+		c.APIKeys = append(c.APIKeys, other)
+	}})
+	key := func(k string) http.Header { return http.Header{"Authorization": {"Bearer " + k}} }
+	for i := 0; i < 2; i++ {
+		if got, body := e.post("/v1/orders", applicantJSON(), key(testAPIKey)); got != 201 {
+			t.Fatalf("order %d: %d %s, want 201", i+1, got, body)
+		}
+	}
+	if got, _ := e.post("/v1/orders", applicantJSON(), key(testAPIKey)); got != 429 {
+		t.Fatalf("third order: %d, want 429", got)
+	}
+	if got, _ := e.post("/v1/orders", applicantJSON(), key(other)); got != 201 {
+		t.Fatalf("another key's first order: %d, want 201 (its own bucket)", got)
+	}
+}
+
+// TestAPIKeyRotation: two keys valid at once, then the old one retired, without a restart.
+func TestAPIKeyRotation(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	const newKey = "rotated-api-key-9876543210"
+	key := func(k string) http.Header { return http.Header{"Authorization": {"Bearer " + k}} }
+
+	e.gw.SetAPIKeys([]string{testAPIKey, newKey})
+	for _, k := range []string{testAPIKey, newKey} {
+		if got, _ := e.post("/v1/orders", applicantJSON(), key(k)); got != 201 {
+			t.Fatalf("during rotation, key %q...: %d, want 201", k[:6], got)
+		}
+	}
+	e.gw.SetAPIKeys([]string{newKey})
+	if got, _ := e.post("/v1/orders", applicantJSON(), key(testAPIKey)); got != 401 {
+		t.Fatalf("retired key: %d, want 401", got)
+	}
+	if got, _ := e.post("/v1/orders", applicantJSON(), key(newKey)); got != 201 {
+		t.Fatalf("new key after rotation: %d, want 201", got)
+	}
+}
