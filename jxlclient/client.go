@@ -157,16 +157,28 @@ func (c *Client) attempt(ctx context.Context, op, method, path string, body []by
 		return nil, fmt.Errorf("jxl %s: %s %s: %w", op, method, path, err)
 	}
 
+	v, err := decodeAnswer(method, path, status, ctype, raw, decode)
+	if err != nil {
+		return nil, fmt.Errorf("jxl %s: %w", op, err)
+	}
+	return v, nil
+}
+
+// decodeAnswer turns an HTTP answer into decode's value, or into an *HTTPError (not a JSON
+// answer), an *APIError (JXL's "no") or a *DecodeError (JSON that makes no sense).
+func decodeAnswer(method, path string, status int, ctype string, raw []byte,
+	decode func(*envelope) (any, error),
+) (any, error) {
 	text := toUTF8(ctype, raw)
 	if status < 200 || status > 299 || looksHTML(ctype, text) {
-		return nil, fmt.Errorf("jxl %s: %w", op, &HTTPError{
+		return nil, &HTTPError{
 			Method: method, Path: path, Status: status, ContentType: ctype, Snippet: snippet(text),
-		})
+		}
 	}
 	if len(raw) > maxBody {
-		return nil, fmt.Errorf("jxl %s: %w", op, &DecodeError{
+		return nil, &DecodeError{
 			Snippet: snippet(text), Err: fmt.Errorf("body larger than %d bytes", maxBody),
-		})
+		}
 	}
 
 	env, err := decodeEnvelope(text)
@@ -179,9 +191,9 @@ func (c *Client) attempt(ctx context.Context, op, method, path string, body []by
 	}
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
-		return nil, fmt.Errorf("jxl %s: %w", op, err)
+		return nil, err
 	}
-	return nil, fmt.Errorf("jxl %s: %w", op, &DecodeError{Snippet: snippet(text), Err: err})
+	return nil, &DecodeError{Snippet: snippet(text), Err: err}
 }
 
 // send performs the HTTP exchange and reads at most maxBody+1 bytes.

@@ -1,6 +1,7 @@
 // Package tcpproxy is a loopback TCP proxy for tests that need a network that misbehaves: it
 // can stop forwarding without closing anything (a half-open link, as after a Wi-Fi drop or a
-// NAT timeout), resume, or cut every connection at once.
+// NAT timeout), resume, cut every connection at once, or cut a connection whose target has been
+// silent for too long (a reverse proxy's read timeout, like nginx's proxy_read_timeout).
 package tcpproxy
 
 import (
@@ -8,18 +9,32 @@ import (
 	"io"
 	"net"
 	"sync"
+	"time"
 )
+
+// Option configures a Proxy.
+type Option func(*Proxy)
+
+// WithIdleTimeout makes the proxy close a connection, both sides, once its target has sent
+// nothing for d, as nginx does with proxy_read_timeout (60 s by default). Only bytes from the
+// target reset the clock: like nginx, the proxy does not count what the client sends. The
+// clock starts when the connection is accepted.
+func WithIdleTimeout(d time.Duration) Option {
+	return func(p *Proxy) { p.idle = d }
+}
 
 // Proxy forwards every connection accepted on its own loopback address to a target address.
 type Proxy struct {
 	ln     net.Listener
 	target string
+	idle   time.Duration // 0: no idle timeout
 
-	mu      sync.Mutex // guards the fields below
-	stalled bool
-	resume  chan struct{} // closed when stalled ends
-	conns   map[*link]struct{}
-	closed  bool
+	mu       sync.Mutex // guards the fields below
+	stalled  bool
+	resume   chan struct{} // closed when stalled ends
+	conns    map[*link]struct{}
+	closed   bool
+	idleCuts int
 
 	wg sync.WaitGroup
 }
@@ -27,17 +42,21 @@ type Proxy struct {
 // link is one proxied connection: the client side and the target side.
 type link struct {
 	client, target net.Conn
-	halves         int // directions finished, guarded by Proxy.mu
+	halves         int         // directions finished, guarded by Proxy.mu
+	idle           *time.Timer // the idle timeout, if any; reset under Proxy.mu
 }
 
 // New starts a proxy on 127.0.0.1 to target. Close it when done.
-func New(target string) (*Proxy, error) {
+func New(target string, opts ...Option) (*Proxy, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
 	p := &Proxy{ln: ln, target: target, conns: make(map[*link]struct{}),
 		resume: make(chan struct{})}
+	for _, o := range opts {
+		o(p)
+	}
 	p.wg.Add(1)
 	go p.accept()
 	return p, nil
@@ -65,6 +84,13 @@ func (p *Proxy) Resume() {
 		p.stalled = false
 		close(p.resume)
 	}
+}
+
+// IdleCuts is how many connections the idle timeout has closed so far.
+func (p *Proxy) IdleCuts() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.idleCuts
 }
 
 // CutAll closes every current connection abruptly (RST where the OS allows), as a dead link
@@ -118,6 +144,9 @@ func (p *Proxy) accept() {
 			return
 		}
 		p.conns[l] = struct{}{}
+		if p.idle > 0 {
+			l.idle = time.AfterFunc(p.idle, func() { p.idleCut(l) })
+		}
 		p.mu.Unlock()
 
 		p.wg.Add(2)
@@ -132,6 +161,9 @@ func (p *Proxy) pipe(l *link, dst, src net.Conn) {
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := src.Read(buf)
+		if n > 0 && src == l.target {
+			p.heard(l)
+		}
 		if n > 0 {
 			p.waitResumed()
 			if _, werr := dst.Write(buf[:n]); werr != nil {
@@ -149,6 +181,28 @@ func (p *Proxy) pipe(l *link, dst, src net.Conn) {
 			p.drop(l)
 			return
 		}
+	}
+}
+
+// heard restarts the link's idle clock after bytes from its target.
+func (p *Proxy) heard(l *link) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, live := p.conns[l]; live && l.idle != nil {
+		l.idle.Reset(p.idle)
+	}
+}
+
+// idleCut closes a link whose target stayed silent for the idle timeout.
+func (p *Proxy) idleCut(l *link) {
+	p.mu.Lock()
+	_, live := p.conns[l]
+	if live {
+		p.idleCuts++
+	}
+	p.mu.Unlock()
+	if live {
+		p.drop(l)
 	}
 }
 
@@ -176,6 +230,9 @@ func (p *Proxy) drop(l *link) {
 	p.mu.Lock()
 	_, ok := p.conns[l]
 	delete(p.conns, l)
+	if ok && l.idle != nil {
+		l.idle.Stop()
+	}
 	p.mu.Unlock()
 	if ok {
 		l.client.Close()

@@ -2,7 +2,9 @@ package tcpproxy
 
 import (
 	"bufio"
+	"io"
 	"net"
+	"sync"
 	"testing"
 	"time"
 )
@@ -84,5 +86,110 @@ func TestCutAll(t *testing.T) {
 	c.SetReadDeadline(time.Now().Add(5 * time.Second))
 	if _, err := c.Read(make([]byte, 1)); err == nil {
 		t.Fatal("read succeeded after CutAll")
+	}
+}
+
+// talker serves connections that write one byte every every until closed, and discard what
+// they read. With every == 0 it never writes: a silent backend.
+func talker(t *testing.T, every time.Duration) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	t.Cleanup(func() { close(stop); ln.Close(); wg.Wait() })
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Add(2)
+			go func() { defer wg.Done(); io.Copy(io.Discard, c) }()
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				if every == 0 {
+					<-stop
+					return
+				}
+				tk := time.NewTicker(every)
+				defer tk.Stop()
+				for {
+					select {
+					case <-stop:
+						return
+					case <-tk.C:
+						if _, err := c.Write([]byte{'.'}); err != nil {
+							return
+						}
+					}
+				}
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+func TestIdleTimeoutCutsSilentTarget(t *testing.T) {
+	const idle = 150 * time.Millisecond
+	p, err := New(talker(t, 0), WithIdleTimeout(idle))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	c, err := net.Dial("tcp", p.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	start := time.Now()
+	// What the client sends does not count as activity.
+	if _, err := c.Write([]byte("hello")); err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	n, err := c.Read(make([]byte, 1))
+	elapsed := time.Since(start)
+	if err == nil || n != 0 {
+		t.Fatalf("read %d bytes, err %v; want the link cut", n, err)
+	}
+	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Fatalf("link not cut after %v of target silence (idle timeout %v)", elapsed, idle)
+	}
+	if elapsed < idle {
+		t.Fatalf("cut after %v, want not before the idle timeout %v", elapsed, idle)
+	}
+	if got := p.IdleCuts(); got != 1 {
+		t.Fatalf("IdleCuts = %d, want 1", got)
+	}
+}
+
+func TestIdleTimeoutKeptByTarget(t *testing.T) {
+	const idle = 150 * time.Millisecond
+	p, err := New(talker(t, idle/5), WithIdleTimeout(idle))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	c, err := net.Dial("tcp", p.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	start := time.Now()
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	buf := make([]byte, 64)
+	for time.Since(start) < 4*idle {
+		if _, err := c.Read(buf); err != nil {
+			t.Fatalf("after %v of a talking target: %v, want the link kept", time.Since(start), err)
+		}
+	}
+	if got := p.IdleCuts(); got != 0 {
+		t.Fatalf("IdleCuts = %d, want 0", got)
 	}
 }

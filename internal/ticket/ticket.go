@@ -112,6 +112,7 @@ func (is *Issuer) Verify(raw, orderID string) (Claims, error) {
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(),
 		jwt.WithTimeFunc(is.now),
+		jwt.WithStrictDecoding(),
 	)
 	switch {
 	case errors.Is(err, jwt.ErrTokenExpired):
