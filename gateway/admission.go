@@ -3,6 +3,8 @@ package gateway
 import (
 	"errors"
 	"net/http"
+	"net/url"
+	"path"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -13,28 +15,11 @@ import (
 // client's rate, the ticket, the ticket's window to open the order, and the Origin policy. On
 // refusal it has answered already.
 func (s *Server) admit(c *gin.Context, orderID string) (since int64, ok bool) {
-	if !s.conns.allow(c.ClientIP()) {
-		s.refuse(c, orderID, http.StatusTooManyRequests, "rate_limited",
-			"too many connection attempts; retry later")
+	if !s.authorize(c, orderID, c.Query("ticket")) {
 		return 0, false
 	}
 
-	claims, err := s.tickets.Load().Verify(c.Query("ticket"), orderID)
-	if err != nil {
-		status := http.StatusUnauthorized
-		if errors.Is(err, ticket.ErrWrongOrder) {
-			status = http.StatusForbidden
-		}
-		s.refuse(c, orderID, status, "unauthorized", err.Error())
-		return 0, false
-	}
-	if !s.withinOpenWindow(c, claims) {
-		s.refuse(c, orderID, http.StatusUnauthorized, "unauthorized",
-			"ticket expired: it was not used to open the order in time")
-		return 0, false
-	}
-
-	since, err = parseSince(c.Query("since"))
+	since, err := parseSince(c.Query("since"))
 	if err != nil {
 		s.refuse(c, orderID, http.StatusBadRequest, "bad_request", err.Error())
 		return 0, false
@@ -46,6 +31,32 @@ func (s *Server) admit(c *gin.Context, orderID string) (since int64, ok bool) {
 		c.Request.Header.Del("Origin")
 	}
 	return since, true
+}
+
+// authorize checks the client's rate, the ticket and the ticket's window to open the order. On
+// refusal it has answered already.
+func (s *Server) authorize(c *gin.Context, orderID, raw string) bool {
+	if !s.conns.allow(c.ClientIP()) {
+		s.refuse(c, orderID, http.StatusTooManyRequests, "rate_limited",
+			"too many connection attempts; retry later")
+		return false
+	}
+
+	claims, err := s.tickets.Load().Verify(raw, orderID)
+	if err != nil {
+		status := http.StatusUnauthorized
+		if errors.Is(err, ticket.ErrWrongOrder) {
+			status = http.StatusForbidden
+		}
+		s.refuse(c, orderID, status, "unauthorized", err.Error())
+		return false
+	}
+	if !s.withinOpenWindow(c, claims) {
+		s.refuse(c, orderID, http.StatusUnauthorized, "unauthorized",
+			"ticket expired: it was not used to open the order in time")
+		return false
+	}
+	return true
 }
 
 // withinOpenWindow reports whether the ticket may open its order: while new, or at any time once
@@ -64,6 +75,31 @@ func (s *Server) withinOpenWindow(c *gin.Context, claims ticket.Claims) bool {
 func isLocalOrigin(origin string) bool {
 	o := strings.ToLower(strings.TrimSpace(origin))
 	return o == "null" || strings.HasPrefix(o, "file://")
+}
+
+// originAllowed applies the socket's Origin rules to cross-origin HTTP requests (CORS), so the
+// HTTP fallbacks are open to exactly the pages the socket is.
+func (s *Server) originAllowed(r *http.Request, origin string) bool {
+	if s.cfg.AllowNullOrigin && isLocalOrigin(origin) {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	if strings.EqualFold(u.Host, r.Host) {
+		return true
+	}
+	for _, pattern := range s.cfg.AllowedOrigins {
+		target := u.Host
+		if strings.Contains(pattern, "://") {
+			target = u.Scheme + "://" + u.Host
+		}
+		if ok, _ := path.Match(strings.ToLower(pattern), strings.ToLower(target)); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // refuse answers a socket request that is not admitted, and logs why with the origin.

@@ -22,6 +22,11 @@ func newRealTicker(d time.Duration) Ticker { return realTicker{time.NewTicker(d)
 // batches instead of all at once.
 const wheelSlots = 32
 
+// pinger is what the heartbeat keeps alive: a socket (ping frame) or an event stream (comment).
+type pinger interface {
+	ping()
+}
+
 // heartbeat pings every registered socket once per interval from one goroutine: a hashed timing
 // wheel, not a ticker per connection. A socket that misses the pong deadline is dropped by its
 // own writer.
@@ -29,9 +34,9 @@ type heartbeat struct {
 	ticker Ticker
 
 	mu    sync.Mutex // guards slots, cur and where
-	slots [wheelSlots]map[*conn]struct{}
+	slots [wheelSlots]map[pinger]struct{}
 	cur   int
-	where map[*conn]int
+	where map[pinger]int
 
 	stop chan struct{}
 	done chan struct{}
@@ -41,18 +46,18 @@ type heartbeat struct {
 // interval/wheelSlots, each socket is pinged once per interval.
 func newHeartbeat(t Ticker) *heartbeat {
 	h := &heartbeat{
-		ticker: t, where: make(map[*conn]int),
+		ticker: t, where: make(map[pinger]int),
 		stop: make(chan struct{}), done: make(chan struct{}),
 	}
 	for i := range h.slots {
-		h.slots[i] = make(map[*conn]struct{})
+		h.slots[i] = make(map[pinger]struct{})
 	}
 	go h.run()
 	return h
 }
 
 // add schedules c for its first ping one full turn from now.
-func (h *heartbeat) add(c *conn) {
+func (h *heartbeat) add(c pinger) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	slot := (h.cur + wheelSlots - 1) % wheelSlots
@@ -60,7 +65,7 @@ func (h *heartbeat) add(c *conn) {
 	h.where[c] = slot
 }
 
-func (h *heartbeat) remove(c *conn) {
+func (h *heartbeat) remove(c pinger) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if slot, ok := h.where[c]; ok {
@@ -85,7 +90,7 @@ func (h *heartbeat) run() {
 // tick pings the sockets of the current slot and advances the wheel.
 func (h *heartbeat) tick() {
 	h.mu.Lock()
-	due := make([]*conn, 0, len(h.slots[h.cur]))
+	due := make([]pinger, 0, len(h.slots[h.cur]))
 	for c := range h.slots[h.cur] {
 		due = append(due, c)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/rs/cors"
 )
 
 // routes builds the engine. No middleware here wraps the response writer or writes after a
@@ -26,6 +27,25 @@ func (s *Server) routes() (*gin.Engine, error) {
 	e.POST("/v1/orders", s.requireAPIKey, s.createOrder)
 	e.GET("/v1/orders/:orderId/ws", s.serveWS)
 
+	// The HTTP fallbacks, for networks that block WebSockets; pages on other origins reach them
+	// through CORS under the socket's own Origin rules.
+	cors := s.cors()
+	fb := e.Group("/v1/orders/:orderId", cors)
+	fb.POST("/messages", s.postMessage)
+	fb.GET("/events", s.pollEvents)
+	fb.GET("/events/stream", s.streamEvents)
+	for _, p := range []string{"/messages", "/events", "/events/stream"} {
+		fb.OPTIONS(p, func(*gin.Context) {})
+	}
+
+	if s.cfg.SDKFS != nil {
+		s.staticRoutes(e, "/sdk", s.cfg.SDKFS, func(h http.Header) {
+			// Module scripts load in CORS mode: any H5 page may import the SDK.
+			h.Set("Access-Control-Allow-Origin", "*")
+			h.Set("Cache-Control", "public, max-age=300")
+			h.Set("X-Content-Type-Options", "nosniff")
+		})
+	}
 	if s.cfg.Demo {
 		e.POST("/demo/orders", s.createOrder)
 		s.demoRoutes(e)
@@ -36,8 +56,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 // demoRoutes serves the demo page under /demo/ with headers that keep it from being framed or
 // from loading anything but its own files.
 func (s *Server) demoRoutes(e *gin.Engine) {
-	demo := e.Group("/demo", func(c *gin.Context) {
-		h := c.Writer.Header()
+	s.staticRoutes(e, "/demo", s.cfg.DemoFS, func(h http.Header) {
 		h.Set("Content-Security-Policy", "default-src 'self'; connect-src 'self' ws: wss:; "+
 			"style-src 'self'; script-src 'self'; img-src 'self' data:; frame-ancestors 'none'")
 		h.Set("Referrer-Policy", "no-referrer")
@@ -45,19 +64,41 @@ func (s *Server) demoRoutes(e *gin.Engine) {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Cache-Control", "no-store")
 	})
-	demo.GET("/*file", func(c *gin.Context) {
+	e.GET("/", func(c *gin.Context) { c.Redirect(http.StatusFound, "/demo/") })
+	e.GET("/favicon.ico", func(c *gin.Context) { c.Status(http.StatusNoContent) })
+}
+
+// cors answers preflights and sets CORS headers for pages the Origin rules allow.
+func (s *Server) cors() gin.HandlerFunc {
+	c := cors.New(cors.Options{
+		AllowOriginRequestFunc: s.originAllowed,
+		AllowedMethods:         []string{http.MethodGet, http.MethodPost},
+		AllowedHeaders:         []string{"Authorization", "Content-Type", "Last-Event-ID"},
+		MaxAge:                 600,
+	})
+	return func(gc *gin.Context) {
+		c.HandlerFunc(gc.Writer, gc.Request)
+		if gc.Request.Method == http.MethodOptions {
+			gc.Abort()
+		}
+	}
+}
+
+// staticRoutes serves the files of fsys under prefix, with headers set by header; prefix/ is
+// index.html.
+func (s *Server) staticRoutes(e *gin.Engine, prefix string, fsys fs.FS, header func(http.Header)) {
+	e.GET(prefix+"/*file", func(c *gin.Context) {
+		header(c.Writer.Header())
 		name := strings.TrimPrefix(c.Param("file"), "/")
 		if name == "" {
 			name = "index.html"
 		}
-		if st, err := fs.Stat(s.cfg.DemoFS, name); err != nil || st.IsDir() {
+		if st, err := fs.Stat(fsys, name); err != nil || st.IsDir() {
 			c.Status(http.StatusNotFound)
 			return
 		}
-		http.ServeFileFS(c.Writer, c.Request, s.cfg.DemoFS, name)
+		http.ServeFileFS(c.Writer, c.Request, fsys, name)
 	})
-	e.GET("/", func(c *gin.Context) { c.Redirect(http.StatusFound, "/demo/") })
-	e.GET("/favicon.ico", func(c *gin.Context) { c.Status(http.StatusNoContent) })
 }
 
 // accessLog writes one Debug line per request. It logs the route pattern, never the raw URL: the

@@ -34,6 +34,9 @@ type Config struct {
 	Demo   bool
 	DemoFS fs.FS
 
+	// SDKFS holds the JavaScript SDK, served under /sdk/ to any page; nil serves nothing.
+	SDKFS fs.FS
+
 	// AllowedOrigins are host patterns (path.Match) a browser page may open sockets from, besides
 	// the gateway's own host. A pattern with "://" is matched against scheme://host.
 	AllowedOrigins []string
@@ -89,6 +92,8 @@ type Server struct {
 	tickets atomic.Pointer[ticket.Issuer]
 	conns   *keyedLimiter // socket attempts per client IP
 	orders  *keyedLimiter // orders per API key
+	// messages limits POSTed messages per order, as MsgRate does per socket.
+	messages *keyedLimiter
 
 	mu       sync.Mutex // guards sockets and shutting
 	sockets  map[*conn]struct{}
@@ -108,8 +113,9 @@ func New(cfg Config) (*Server, error) {
 
 	s := &Server{
 		cfg: cfg, log: cfg.Logger, sockets: make(map[*conn]struct{}),
-		conns:  newKeyedLimiter(cfg.ConnRate, cfg.ConnBurst, cfg.Now),
-		orders: newKeyedLimiter(cfg.OrderRate, cfg.OrderBurst, cfg.Now),
+		conns:    newKeyedLimiter(cfg.ConnRate, cfg.ConnBurst, cfg.Now),
+		orders:   newKeyedLimiter(cfg.OrderRate, cfg.OrderBurst, cfg.Now),
+		messages: newKeyedLimiter(cfg.MsgRate, cfg.MsgBurst, cfg.Now),
 	}
 	s.SetAPIKeys(cfg.APIKeys)
 	s.SetTickets(cfg.Tickets)

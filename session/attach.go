@@ -36,7 +36,9 @@ func (m *Manager) Attach(ctx context.Context, id string, since int64,
 	if old != nil {
 		old.Kick(KickReplaced)
 	}
-	h.deliver(initial...)
+	for _, ev := range initial {
+		sub.Deliver(ev)
+	}
 
 	detach = func() {
 		h.mu.Lock()

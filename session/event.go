@@ -11,6 +11,7 @@ const (
 	EventFinish              = "finish"
 	EventPong                = "pong"
 	EventReconnect           = "reconnect"
+	EventClosed              = "closed"
 )
 
 // Error codes carried by error events. See docs/protocol.md §4.3.
@@ -63,6 +64,11 @@ type Event struct {
 	// RetryAfterMs is set on reconnect events: how long the app should wait before it
 	// reconnects, spread at random so that apps do not all return in the same second.
 	RetryAfterMs int64 `json:"retryAfterMs,omitempty"`
+
+	// CloseCode and CloseReason are set on closed events, which end an HTTP event stream the
+	// way a close frame ends a socket (same codes), so the app knows whether to come back.
+	CloseCode   int    `json:"closeCode,omitempty"`
+	CloseReason string `json:"closeReason,omitempty"`
 }
 
 // badRequest builds the ephemeral error for a message the gateway will not act on.

@@ -41,6 +41,10 @@ func (m *Manager) Sweep(ctx context.Context) {
 			if h.sub != nil {
 				m.gone(h, id, h.sub, ErrNotFound)
 			}
+			for ch := range h.watchers {
+				close(ch) // long-polls look again and find the order gone
+			}
+			clear(h.watchers)
 			m.dropHub(id, h)
 			h.mu.Unlock()
 		}

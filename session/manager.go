@@ -76,11 +76,13 @@ type Manager struct {
 	hubs map[string]*hub
 }
 
-// hub is the node-local side of one order: its lock, its subscriber and its upstream call.
+// hub is the node-local side of one order: its lock, its subscriber, the long-polls waiting for
+// its next event, and its upstream call.
 type hub struct {
-	mu   sync.Mutex // serialises changes and deliveries, so events reach the app in seq order
-	sub  Subscriber
-	call *call
+	mu       sync.Mutex // serialises changes and deliveries, so events reach the app in seq order
+	sub      Subscriber
+	watchers map[chan struct{}]struct{}
+	call     *call
 }
 
 // call is one upstream submission in flight.
@@ -208,13 +210,18 @@ func (m *Manager) lockHub(id string) *hub {
 func (m *Manager) dropHub(id string, h *hub) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.hubs[id] == h && h.sub == nil && h.call == nil {
+	if m.hubs[id] == h && h.sub == nil && h.call == nil && len(h.watchers) == 0 {
 		delete(m.hubs, id)
 	}
 }
 
-// deliver sends evs to the hub's subscriber, if any. The caller holds h.mu.
+// deliver sends newly logged events to the hub's subscriber, if any, and wakes the long-polls
+// waiting for them. The caller holds h.mu.
 func (h *hub) deliver(evs ...Event) {
+	for ch := range h.watchers {
+		close(ch)
+	}
+	clear(h.watchers)
 	if h.sub == nil {
 		return
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/jxlgw/jxlgw/jxlclient"
 	"github.com/jxlgw/jxlgw/session"
 	demo "github.com/jxlgw/jxlgw/web/demo"
+	"github.com/jxlgw/jxlgw/web/sdk"
 	"github.com/spf13/cobra"
 	"golang.org/x/time/rate"
 )
@@ -252,7 +253,7 @@ func (o *serveOptions) build(log *slog.Logger) (*gateway.Server, *session.Manage
 	}
 	gw, err := gateway.New(gateway.Config{
 		Sessions: sessions, Tickets: tickets, Logger: log, APIKeys: apiKeys,
-		Demo: o.demo, DemoFS: demoFS, AllowedOrigins: o.allowedOrigins,
+		Demo: o.demo, DemoFS: demoFS, SDKFS: sdk.FS, AllowedOrigins: o.allowedOrigins,
 		TrustedProxies: o.trustedProxies, PublicURL: o.publicURL,
 		ReadLimit: o.readLimit, WriteTimeout: o.writeTimeout,
 		PingInterval: o.pingInterval, PongTimeout: o.pongTimeout, MsgRate: rate.Limit(o.msgRate),

@@ -1,0 +1,184 @@
+package gateway
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jxlgw/jxlgw/session"
+)
+
+// stream is one Server-Sent Events connection: a session.Subscriber like a socket, written by
+// its own HTTP handler goroutine. It replaces, and is replaced by, sockets of the same order.
+type stream struct {
+	limit  int
+	wake   chan struct{} // signalled when there is something to write
+	pinged chan struct{} // signalled by the heartbeat
+
+	mu     sync.Mutex // guards queue, closed, code and reason
+	queue  []session.Event
+	closed bool
+	code   int
+	reason string
+}
+
+func newStream(limit int) *stream {
+	return &stream{limit: limit, wake: make(chan struct{}, 1), pinged: make(chan struct{}, 1)}
+}
+
+func signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// Deliver implements session.Subscriber.
+func (st *stream) Deliver(ev session.Event) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.closed {
+		return
+	}
+	if len(st.queue) >= st.limit {
+		st.closeLocked(1013, "slow")
+		return
+	}
+	st.queue = append(st.queue, ev)
+	signal(st.wake)
+}
+
+// Kick implements session.Subscriber.
+func (st *stream) Kick(reason session.KickReason) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if reason == session.KickReplaced {
+		st.queue = nil // the newer connection replays these; one event, one connection
+		st.closeLocked(int(StatusReplaced), "replaced")
+		return
+	}
+	st.closeLocked(int(StatusSessionExpired), "session_expired")
+}
+
+func (st *stream) ping() { signal(st.pinged) }
+
+func (st *stream) closeLocked(code int, reason string) {
+	if !st.closed {
+		st.closed, st.code, st.reason = true, code, reason
+		signal(st.wake)
+	}
+}
+
+// take returns what is queued and, once everything is out, how the stream must end.
+func (st *stream) take() (evs []session.Event, closed bool, code int, reason string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	evs, st.queue = st.queue, nil
+	return evs, st.closed, st.code, st.reason
+}
+
+// streamEvents serves GET /v1/orders/:orderId/events/stream.
+func (s *Server) streamEvents(c *gin.Context) {
+	id := c.Param("orderId")
+	if !s.authorize(c, id, ticketOf(c)) {
+		return
+	}
+	since, err := lastEventID(c)
+	if err != nil {
+		c.AbortWithStatusJSON(http.StatusBadRequest, apiError{"bad_request", err.Error()})
+		return
+	}
+
+	h := c.Writer.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no") // nginx must not hold events back
+	w := &sseWriter{c: c, rc: http.NewResponseController(c.Writer), timeout: s.cfg.WriteTimeout}
+	if err := w.raw("retry: 2000\n\n"); err != nil {
+		return
+	}
+
+	st := newStream(s.cfg.QueueSize)
+	detach, err := s.cfg.Sessions.Attach(c.Request.Context(), id, since, st)
+	if err != nil {
+		w.event(expiredEvent(id))
+		w.closed(id, int(StatusSessionExpired), "session_expired")
+		return
+	}
+	defer detach()
+	s.hb.add(st)
+	defer s.hb.remove(st)
+	s.log.Info("event stream opened", "order", id, "since", since)
+	code, reason := s.pump(c, w, st, id)
+	s.log.Info("event stream closed", "order", id, "code", code, "reason", reason)
+}
+
+// pump writes the stream's events until it ends: a terminal event, a kick, the client leaving.
+func (s *Server) pump(c *gin.Context, w *sseWriter, st *stream, id string) (int, string) {
+	for {
+		select {
+		case <-c.Request.Context().Done():
+			return -1, "gone"
+		case <-st.pinged:
+			if w.raw(": ping\n\n") != nil {
+				return -1, "unresponsive"
+			}
+			continue
+		case <-st.wake:
+		}
+
+		evs, closed, code, reason := st.take()
+		for _, ev := range evs {
+			if w.event(ev) != nil {
+				return -1, "unresponsive"
+			}
+			if !ev.Ephemeral && ev.State.Terminal() {
+				w.closed(id, 1000, string(ev.State))
+				return 1000, string(ev.State)
+			}
+		}
+		if closed {
+			w.closed(id, code, reason)
+			return code, reason
+		}
+	}
+}
+
+// sseWriter writes Server-Sent Events, each under the write deadline and flushed at once.
+type sseWriter struct {
+	c       *gin.Context
+	rc      *http.ResponseController
+	timeout time.Duration
+}
+
+func (w *sseWriter) raw(s string) error {
+	w.rc.SetWriteDeadline(time.Now().Add(w.timeout))
+	if _, err := w.c.Writer.WriteString(s); err != nil {
+		return err
+	}
+	return w.rc.Flush()
+}
+
+// event writes ev; logged events carry their seq as the SSE id, so EventSource resumes from it.
+func (w *sseWriter) event(ev session.Event) error {
+	b, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	id := ""
+	if !ev.Ephemeral {
+		id = fmt.Sprintf("id: %d\n", ev.Seq)
+	}
+	return w.raw(id + "data: " + string(b) + "\n\n")
+}
+
+// closed ends the stream with a closed event, the stream's close frame.
+func (w *sseWriter) closed(id string, code int, reason string) {
+	w.event(session.Event{
+		Type: session.EventClosed, OrderID: id, Ephemeral: true, TS: time.Now().UnixMilli(),
+		CloseCode: code, CloseReason: reason,
+	})
+}
