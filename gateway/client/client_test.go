@@ -101,7 +101,7 @@ func TestResumeAfterDrop(t *testing.T) {
 
 	// The SMS waits for the new socket; the resumed socket must not replay the prompt.
 	if err := c.SubmitSMS(ctx(t), "123456"); err != nil {
-		t.Fatalf("sms after the drop: %v", err)
+		t.Fatalf("sms after the drop: %v (client ended: %v)", err, c.Err())
 	}
 	for {
 		ev, err := c.Next(ctx(t))

@@ -62,26 +62,26 @@ func (c *Client) send(ctx context.Context, m message) error {
 // arrived tells, after a drop, whether m reached the gateway: a ping on the new socket is
 // answered after the replay, so by then a progress event for m has been seen if it arrived.
 func (c *Client) arrived(ctx context.Context, m message, mark int64) (bool, error) {
+	var err error
 	for {
-		err := c.Ping(ctx)
-		if err == nil {
+		// The order may end (and the socket close) before the pong: then the events already
+		// seen are all there is, and they still tell.
+		if err = c.Ping(ctx); !errors.Is(err, ErrDisconnected) {
 			break
 		}
-		if !errors.Is(err, ErrDisconnected) {
-			return false, err
-		}
 	}
+
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if m.Type == "cancel" {
-		return c.state == "failed", nil
+	if m.Type == "cancel" && c.state == "failed" {
+		return true, nil
 	}
 	for _, s := range c.steps {
 		if s.seq > mark && s.name == m.Type {
 			return true, nil
 		}
 	}
-	return false, nil
+	return false, err
 }
 
 // sendOnce writes m on the current socket and waits for its ack.
