@@ -132,6 +132,7 @@ func TestReplacedClientStops(t *testing.T) {
 	env := gwtest.Start(t, gwtest.Options{})
 	o := env.CreateOrder(t)
 	first := dial(t, o, o.WSURL)
+	next(t, first, "state") // attached: the next socket is the newer one
 	dial(t, o, o.WSURL)
 	select {
 	case <-first.Done():
