@@ -25,6 +25,13 @@ func (s *Server) admit(c *gin.Context, orderID string) (since int64, ok bool) {
 		return 0, false
 	}
 
+	// The Origin check happens here, before coder/websocket's own (which it matches), so that a
+	// refusal gets the same JSON body as every other.
+	if origin := c.GetHeader("Origin"); origin != "" && !s.originAllowed(c.Request, origin) {
+		s.refuse(c, orderID, http.StatusForbidden, "forbidden_origin",
+			"this page's origin may not open sockets")
+		return 0, false
+	}
 	if s.cfg.AllowNullOrigin && isLocalOrigin(c.GetHeader("Origin")) {
 		// An H5 bundle loaded from the app's own files has no web origin to check. The ticket
 		// above is what authenticates it; coder/websocket then treats it like a native client.

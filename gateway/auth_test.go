@@ -72,6 +72,14 @@ func TestCreateOrderRefusals(t *testing.T) {
 	delete(withoutConsent, "consent")
 	badPhone := applicantJSON()
 	badPhone["phone"] = "123"
+	future := applicantJSON()
+	future["consent"] = map[string]any{"given": true, "at": "2099-01-01T00:00:00Z", "version": "v1"}
+	blankName := applicantJSON()
+	blankName["name"] = "   "
+	conflict := applicantJSON()
+	conflict["idCard"] = "110000200001010001"
+	numberPhone := applicantJSON()
+	numberPhone["phone"] = 13800000000
 	noConsent := applicantJSON()
 	noConsent["consent"] = map[string]any{"given": false, "at": "2026-12-03T10:00:00Z",
 		"version": "v1"}
@@ -89,6 +97,10 @@ func TestCreateOrderRefusals(t *testing.T) {
 		{"no consent", withoutConsent, key, http.StatusBadRequest},
 		{"consent not given", noConsent, key, http.StatusBadRequest},
 		{"bad phone", badPhone, key, http.StatusBadRequest},
+		{"consent in the future", future, key, http.StatusBadRequest},
+		{"blank name", blankName, key, http.StatusBadRequest},
+		{"two different id numbers", conflict, key, http.StatusBadRequest},
+		{"phone as a number", numberPhone, key, http.StatusBadRequest},
 		{"good", applicantJSON(), key, http.StatusCreated},
 	}
 	for _, c := range cases {

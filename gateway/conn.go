@@ -205,7 +205,8 @@ func (c *conn) readLoop(ctx context.Context) error {
 			continue
 		}
 		if !limiter.Allow() {
-			c.closeWith(websocket.StatusPolicyViolation, "rate_limited", false)
+			// Flush: replies to the messages that were accepted still go out first.
+			c.closeWith(websocket.StatusPolicyViolation, "rate_limited", true)
 			continue
 		}
 		c.log.Debug("frame received", "order", c.orderID, "bytes", len(data))

@@ -119,8 +119,9 @@ func expiredEvent(id string) session.Event {
 	no := false
 	return session.Event{
 		Type: session.EventError, OrderID: id, Code: session.CodeSessionExpired,
-		Retryable: &no, Ephemeral: true, ProcessInfo: "订单已过期，请重新开始",
-		TS: time.Now().UnixMilli(),
+		Retryable: &no, Ephemeral: true, State: session.StateFailed,
+		ProcessInfo: "订单已过期，请重新开始",
+		TS:          time.Now().UnixMilli(),
 	}
 }
 

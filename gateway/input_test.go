@@ -167,3 +167,38 @@ func TestFrameLimits(t *testing.T) {
 		t.Fatalf("binary frame: close %d, want 1003", got)
 	}
 }
+
+// TestOutagesDoNotUseAttempts: inputs JXL never judged (errors, timeouts, an open breaker) give
+// the attempt back, so an outage cannot end an applicant's order.
+func TestOutagesDoNotUseAttempts(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{breakerFails: 100})
+	cl := e.connect(e.createOrder())
+	e.sim.SetFaults(jxlsim.Faults{Status: 502, Paths: []string{"collect/req"}})
+	for i := 0; i < 7; i++ {
+		if ev := cl.password("pass_good"); ev.Code != session.CodeUpstreamError {
+			t.Fatalf("failure %d: %+v, want upstream_error", i+1, ev)
+		}
+	}
+	e.sim.SetFaults(jxlsim.Faults{})
+	if ev := cl.password("pass_good"); ev.Type != session.EventPromptSMS {
+		t.Fatalf("after the outage: %+v, want prompt_sms", ev)
+	}
+}
+
+// TestAckDoesNotSkipItsProgress: an ack carries the seq before the event it causes, so an app
+// resuming from the highest seq it saw still gets that event.
+func TestAckDoesNotSkipItsProgress(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	cl := e.connect(e.createOrder())
+	cl.send(map[string]any{"type": "password", "password": "pass_good", "id": "m1"})
+	ack, progress := cl.next(), cl.next()
+	if ack.Type != session.EventAck || progress.Type != session.EventProgress {
+		t.Fatalf("got %s then %s, want ack then progress", ack.Type, progress.Type)
+	}
+	if ack.Seq >= progress.Seq {
+		t.Fatalf("ack seq %d, progress seq %d: the ack must carry the seq before", ack.Seq,
+			progress.Seq)
+	}
+}

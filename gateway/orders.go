@@ -1,7 +1,10 @@
 package gateway
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -49,9 +52,19 @@ type orderResponse struct {
 }
 
 func (r *orderRequest) applicant() (session.Applicant, error) {
+	if r.IDCardNum != "" && r.IDCard != "" && r.IDCardNum != r.IDCard {
+		return session.Applicant{}, &session.ValidationError{Field: "idCard",
+			Reason: "differs from idCardNum; send one"}
+	}
+	if r.Phone != "" && r.CellPhoneNum != "" && r.Phone != r.CellPhoneNum {
+		return session.Applicant{}, &session.ValidationError{Field: "cellPhoneNum",
+			Reason: "differs from phone; send one"}
+	}
 	a := session.Applicant{
-		Name: r.Name, IDCardNum: first(r.IDCardNum, r.IDCard),
-		Phone: first(r.Phone, r.CellPhoneNum), UID: r.UID,
+		Name: strings.TrimSpace(r.Name),
+		// JXL wants the check character upper-case.
+		IDCardNum: strings.ToUpper(strings.TrimSpace(first(r.IDCardNum, r.IDCard))),
+		Phone:     strings.TrimSpace(first(r.Phone, r.CellPhoneNum)), UID: r.UID,
 	}
 	for _, c := range r.Contacts {
 		a.Contacts = append(a.Contacts, session.Contact{
@@ -75,27 +88,47 @@ func (r *orderRequest) applicant() (session.Applicant, error) {
 
 // createOrder serves POST /v1/orders and, in demo mode, POST /demo/orders.
 func (s *Server) createOrder(c *gin.Context) {
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxOrderBody)
-	var req orderRequest
-	if err := c.ShouldBindJSON(&req); err != nil {
-		c.JSON(http.StatusBadRequest, apiError{"bad_request", "body must be a JSON order"})
+	req, err := decodeOrder(http.MaxBytesReader(c.Writer, c.Request.Body, maxOrderBody))
+	if err != nil {
+		c.JSON(http.StatusBadRequest, apiError{"bad_request", err.Error()})
 		return
 	}
 	a, err := req.applicant()
 	if err == nil {
-		err = a.Validate()
+		o, cerr := s.cfg.Sessions.Create(c.Request.Context(), a)
+		if cerr == nil {
+			s.orderCreated(c, o)
+			return
+		}
+		err = cerr
 	}
 	var verr *session.ValidationError
 	if errors.As(err, &verr) {
 		c.JSON(http.StatusBadRequest, apiError{"bad_request", verr.Error()})
 		return
 	}
+	s.createFailed(c, err)
+}
 
-	o, err := s.cfg.Sessions.Create(c.Request.Context(), a)
-	if err != nil {
-		s.createFailed(c, err)
-		return
+// decodeOrder reads exactly one JSON object, naming the field a type error is in.
+func decodeOrder(body io.Reader) (*orderRequest, error) {
+	var req orderRequest
+	dec := json.NewDecoder(body)
+	err := dec.Decode(&req)
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &te) && te.Field != "":
+		return nil, fmt.Errorf("%s: wrong JSON type", te.Field)
+	case err != nil:
+		return nil, errors.New("body must be one JSON object (an order)")
+	case dec.More():
+		return nil, errors.New("body holds more than one JSON value")
 	}
+	return &req, nil
+}
+
+// orderCreated answers 201 with the order's ticket.
+func (s *Server) orderCreated(c *gin.Context, o *session.Order) {
 	t, err := s.tickets.Load().Mint(o.ID, o.CreatedAt.Add(s.ticketTTL()))
 	if err != nil {
 		s.log.Error("mint ticket", "order", o.ID, "err", err)

@@ -147,8 +147,9 @@ func TestExpiredOrder(t *testing.T) {
 	e.sessions.Sweep(t.Context())
 
 	ev := cl.next()
-	if ev.Type != session.EventError || ev.Code != session.CodeSessionExpired {
-		t.Fatalf("open socket at expiry: %+v, want session_expired", ev)
+	if ev.Type != session.EventError || ev.Code != session.CodeSessionExpired ||
+		ev.State != session.StateFailed {
+		t.Fatalf("open socket at expiry: %+v, want session_expired in failed", ev)
 	}
 	if got := cl.closed(); got != 4004 {
 		t.Fatalf("close at expiry = %d, want 4004", got)

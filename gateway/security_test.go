@@ -2,7 +2,9 @@ package gateway_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,6 +62,11 @@ func TestOrigins(t *testing.T) {
 				t.Errorf("allowNull=%v Origin %q: status %d, want %d", allowNull, c.origin, got,
 					want)
 			}
+		}
+		// Refusals are JSON like every other.
+		status, body := e.refusalBody(o, "https://evil.example.net")
+		if status != 403 || body["error"] == "" {
+			t.Errorf("foreign origin: %d %v, want 403 with a JSON error", status, body)
 		}
 		// A local-file page still needs a valid ticket.
 		if got := e.handshake(o, "forged", "null"); got != http.StatusUnauthorized {
@@ -144,4 +151,24 @@ func TestAPIKeyRotation(t *testing.T) {
 	if got, _ := e.post("/v1/orders", applicantJSON(), key(newKey)); got != 201 {
 		t.Fatalf("new key after rotation: %d, want 201", got)
 	}
+}
+
+// refusalBody makes a plain-HTTP upgrade request and decodes the JSON refusal.
+func (e *env) refusalBody(o order, origin string) (int, map[string]string) {
+	e.t.Helper()
+	u := strings.Replace(e.wsURL(o, o.Ticket, ""), "ws", "http", 1)
+	req, _ := http.NewRequest(http.MethodGet, u, nil)
+	for k, v := range map[string]string{"Origin": origin, "Connection": "Upgrade",
+		"Upgrade": "websocket", "Sec-WebSocket-Version": "13",
+		"Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="} {
+		req.Header.Set(k, v)
+	}
+	resp, err := e.srv.Client().Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body map[string]string
+	json.NewDecoder(resp.Body).Decode(&body)
+	return resp.StatusCode, body
 }

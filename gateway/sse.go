@@ -163,13 +163,14 @@ func (w *sseWriter) raw(s string) error {
 }
 
 // event writes ev; logged events carry their seq as the SSE id, so EventSource resumes from it.
+// Snapshots carry none: Last-Event-ID is the last logged event the app has.
 func (w *sseWriter) event(ev session.Event) error {
 	b, err := json.Marshal(ev)
 	if err != nil {
 		return err
 	}
 	id := ""
-	if !ev.Ephemeral {
+	if !ev.Ephemeral && ev.Type != session.EventState {
 		id = fmt.Sprintf("id: %d\n", ev.Seq)
 	}
 	return w.raw(id + "data: " + string(b) + "\n\n")

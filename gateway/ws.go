@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 
@@ -82,8 +83,9 @@ func (s *Server) refuseGone(cn *conn, err error) {
 	no := false
 	cn.Deliver(session.Event{
 		Type: session.EventError, OrderID: cn.orderID, Code: session.CodeSessionExpired,
-		Retryable: &no, Ephemeral: true, ProcessInfo: "订单已过期，请重新开始",
-		TS: time.Now().UnixMilli(),
+		Retryable: &no, Ephemeral: true, State: session.StateFailed,
+		ProcessInfo: "订单已过期，请重新开始",
+		TS:          time.Now().UnixMilli(),
 	})
 	cn.Kick(session.KickExpired)
 	cn.end()
@@ -94,6 +96,10 @@ func parseSince(raw string) (int64, error) {
 		return session.NoSince, nil
 	}
 	n, err := strconv.ParseInt(raw, 10, 64)
+	var ne *strconv.NumError
+	if errors.As(err, &ne) && errors.Is(ne.Err, strconv.ErrRange) && raw[0] != '-' {
+		return math.MaxInt64, nil // beyond any seq: the app gets a since_ahead snapshot
+	}
 	if err != nil || n < 0 {
 		return 0, errors.New("since must be a non-negative integer")
 	}

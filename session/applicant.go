@@ -3,6 +3,7 @@ package session
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/jxlgw/jxlgw/jxlclient"
@@ -39,8 +40,8 @@ const maxContacts = 10
 // Validate checks the applicant the way JXL would, so that a bad request fails fast with a clear
 // field name instead of an opaque upstream code.
 func (a Applicant) Validate() error {
-	if n := utf8.RuneCountInString(a.Name); n == 0 || n > 64 {
-		return &ValidationError{"name", "must be 1 to 64 characters"}
+	if n := utf8.RuneCountInString(a.Name); n == 0 || n > 30 || strings.TrimSpace(a.Name) == "" {
+		return &ValidationError{"name", "must be 1 to 30 characters"}
 	}
 	if !isIDCard(a.IDCardNum) {
 		return &ValidationError{"idCardNum", "must be an 18-character ID number"}

@@ -37,7 +37,7 @@ func (m *Manager) HandleFrame(ctx context.Context, id string, sub Subscriber, fr
 
 	var derr *DecodeError
 	if errors.As(err, &derr) {
-		ev := badRequest("请求格式有误，请刷新页面后重试", derr.Detail)
+		ev := badRequest(derr.info(), derr.Detail)
 		ev.ID = derr.ID
 		sub.Deliver(m.ephemeral(o, ev))
 		return
@@ -102,7 +102,7 @@ func (m *Manager) gone(h *hub, id string, sub Subscriber, err error) {
 	no := false
 	sub.Deliver(Event{
 		Type: EventError, OrderID: id, Code: CodeSessionExpired, Retryable: &no, Ephemeral: true,
-		ProcessInfo: "订单已过期，请重新开始", TS: m.cfg.Now().UnixMilli(),
+		State: StateFailed, ProcessInfo: "订单已过期，请重新开始", TS: m.cfg.Now().UnixMilli(),
 	})
 	sub.Kick(KickExpired)
 	if h.sub == sub {

@@ -135,6 +135,9 @@ func setDefaults(cfg *Config) {
 // OrderTTL is how long an order lives after its last activity.
 func (m *Manager) OrderTTL() time.Duration { return m.cfg.OrderTTL }
 
+// consentSkew is how far ahead of this node's clock a lender's consent time may be.
+const consentSkew = 5 * time.Minute
+
 // CreateError is why Create failed upstream; Code is an error code of docs/protocol.md.
 type CreateError struct {
 	Code    string // CodeUpstreamUnavailable, CodeUpstreamError or CodeJXLRejected
@@ -149,6 +152,9 @@ func (e *CreateError) Unwrap() error { return e.Err }
 func (m *Manager) Create(ctx context.Context, a Applicant) (*Order, error) {
 	if err := a.Validate(); err != nil {
 		return nil, err
+	}
+	if a.Consent.At.After(m.cfg.Now().Add(consentSkew)) {
+		return nil, &ValidationError{"consent.at", "is in the future"}
 	}
 
 	app, err := m.up.Apply(ctx, a.applyRequest())

@@ -49,7 +49,21 @@ func (m Message) GoString() string { return m.String() }
 // developer: it names fields, never their values.
 type DecodeError struct {
 	ID     string // the message's id, when it could be read
+	Field  string // the field at fault, when there is one
 	Detail string
+}
+
+// info is the text for the applicant: what to type again, when a field is at fault.
+func (e *DecodeError) info() string {
+	switch e.Field {
+	case "code":
+		return "请输入4到8位数字的短信验证码"
+	case "password":
+		return "请输入正确的服务密码"
+	case "queryPassword":
+		return "请输入正确的查询密码"
+	}
+	return "请求格式有误，请刷新页面后重试"
 }
 
 func (e *DecodeError) Error() string { return "bad message: " + e.Detail }
@@ -99,12 +113,12 @@ func DecodeMessage(frame []byte) (Message, error) {
 	}
 	for _, f := range fields {
 		if *f.dst, err = stringField(f.name, f.raw, f.max); err != nil {
-			return Message{ID: m.ID}, &DecodeError{ID: m.ID, Detail: err.Error()}
+			return Message{ID: m.ID}, &DecodeError{ID: m.ID, Field: f.name, Detail: err.Error()}
 		}
 	}
 
-	if err := m.validate(); err != nil {
-		return Message{ID: m.ID}, &DecodeError{ID: m.ID, Detail: err.Error()}
+	if field, err := m.validate(); err != nil {
+		return Message{ID: m.ID}, &DecodeError{ID: m.ID, Field: field, Detail: err.Error()}
 	}
 	return m, nil
 }
@@ -124,27 +138,28 @@ func stringField(name string, raw json.RawMessage, max int) (string, error) {
 	return s, nil
 }
 
-func (m Message) validate() error {
+// validate checks the fields m's type needs and names the one at fault.
+func (m Message) validate() (field string, err error) {
 	switch m.Type {
 	case "":
-		return errors.New("field type is missing")
+		return "type", errors.New("field type is missing")
 	case MsgPassword:
 		if m.Password == "" {
-			return errors.New("field password is missing")
+			return "password", errors.New("field password is missing")
 		}
 	case MsgSMS:
 		if !isSMSCode(m.Code) {
-			return errors.New("field code must be a string of 4 to 8 digits")
+			return "code", errors.New("field code must be a string of 4 to 8 digits")
 		}
 	case MsgQueryPassword:
 		if m.QueryPassword == "" {
-			return errors.New("field queryPassword is missing")
+			return "queryPassword", errors.New("field queryPassword is missing")
 		}
 	case MsgResendSMS, MsgCancel, MsgPing:
 	default:
-		return errors.New("unknown message type")
+		return "type", errors.New("unknown message type")
 	}
-	return nil
+	return "", nil
 }
 
 func isSMSCode(s string) bool {

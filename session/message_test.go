@@ -96,7 +96,7 @@ func FuzzDecodeMessage(f *testing.F) {
 			}
 			return
 		}
-		if m.validate() != nil {
+		if _, err := m.validate(); err != nil {
 			t.Fatalf("accepted an invalid message %+v", m)
 		}
 	})

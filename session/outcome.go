@@ -12,6 +12,9 @@ import (
 type outcome struct {
 	ev   Event
 	next State // "" means back to the state before the submission
+	// refund gives the attempt back: JXL never judged the input (it failed, timed out or was
+	// not called), so the applicant must not lose one of their tries to an outage.
+	refund bool
 }
 
 func prompt(typ string, next State, code int, content, def string) outcome {
@@ -63,10 +66,15 @@ func resultOutcome(res *jxlclient.CollectResult) outcome {
 	case jxlclient.CodeVerifyFailed, jxlclient.CodeBadNewPassword, jxlclient.CodeResetFailed:
 		return fail(CodeCarrierRejected, false, StateFailed, pc, c, "运营商认证失败", "")
 	case jxlclient.CodeTimeout:
-		return fail(CodeCarrierUnavailable, true, "", pc, c, "运营商系统繁忙，请稍后重试", "")
+		return refunded(fail(CodeCarrierUnavailable, true, "", pc, c, "运营商系统繁忙，请稍后重试", ""))
 	}
-	return fail(CodeUnexpectedAnswer, true, "", pc, c, "认证服务返回了未知结果，请稍后重试",
-		"JXL answered an unknown process_code")
+	return refunded(fail(CodeUnexpectedAnswer, true, "", pc, c, "认证服务返回了未知结果，请稍后重试",
+		"JXL answered an unknown process_code"))
+}
+
+func refunded(o outcome) outcome {
+	o.refund = true
+	return o
 }
 
 // failure maps an upstream error to an outcome. Its texts never hold the error itself: that
@@ -75,20 +83,23 @@ func failure(err error) outcome {
 	var rej *jxlclient.APIError
 	switch {
 	case errors.Is(err, jxlclient.ErrUnavailable):
-		return fail(CodeUpstreamUnavailable, true, "", nil, "", "认证服务暂时不可用，请稍后重试",
-			"the upstream breaker is open")
+		return refunded(fail(CodeUpstreamUnavailable, true, "", nil, "",
+			"认证服务暂时不可用，请稍后重试", "the upstream breaker is open"))
 	case errors.Is(err, errShutdown):
-		return fail(CodeUpstreamUnavailable, true, "", nil, "", "服务正在重启，请稍后重新提交",
-			"the gateway restarted during the call")
+		return refunded(fail(CodeUpstreamUnavailable, true, "", nil, "",
+			"服务正在重启，请稍后重新提交", "the gateway restarted during the call"))
 	case errors.Is(err, context.DeadlineExceeded):
-		return fail(CodeUpstreamTimeout, true, "", nil, "", "运营商响应超时，请稍后重试",
-			"no final answer from JXL within the deadline")
+		return refunded(fail(CodeUpstreamTimeout, true, "", nil, "", "运营商响应超时，请稍后重试",
+			"no final answer from JXL within the deadline"))
 	case errors.As(err, &rej):
-		return fail(CodeJXLRejected, false, StateFailed, nil, "", "认证请求被拒绝，请重新开始",
+		// JXL refused the call itself (success:false): a spent token, or a request it still
+		// works on. The applicant may try again; the attempt counts, so a dead token ends in
+		// too_many_attempts rather than looping.
+		return fail(CodeJXLRejected, true, "", nil, "", "认证请求被拒绝，请稍后重试",
 			"JXL answered success:false")
 	}
-	return fail(CodeUpstreamError, true, "", nil, "", "认证服务异常，请稍后重试",
-		"JXL's answer was an error page or could not be read")
+	return refunded(fail(CodeUpstreamError, true, "", nil, "", "认证服务异常，请稍后重试",
+		"JXL's answer was an error page or could not be read"))
 }
 
 // finish commits an outcome, unless the call was abandoned meanwhile.
@@ -110,6 +121,9 @@ func (m *Manager) finish(h *hub, c *call, id string, st step, out outcome, start
 		o.State = out.next
 		if o.State == "" {
 			o.State = o.Prev
+		}
+		if n := o.Attempts.count(st.name); out.refund && *n > 0 {
+			*n--
 		}
 		o.Info = Info{Code: out.ev.Code, ProcessCode: out.ev.ProcessCode,
 			ProcessInfo: out.ev.ProcessInfo}

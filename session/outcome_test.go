@@ -66,7 +66,7 @@ func TestFailureOutcome(t *testing.T) {
 		{fmt.Errorf("x: %w", jxlclient.ErrUnavailable), CodeUpstreamUnavailable, ""},
 		{context.DeadlineExceeded, CodeUpstreamTimeout, ""},
 		{errShutdown, CodeUpstreamUnavailable, ""},
-		{&jxlclient.APIError{Message: "token无效"}, CodeJXLRejected, StateFailed},
+		{&jxlclient.APIError{Message: "token无效"}, CodeJXLRejected, ""},
 		{&jxlclient.HTTPError{Status: 502}, CodeUpstreamError, ""},
 		{&jxlclient.DecodeError{Err: errors.New("eof")}, CodeUpstreamError, ""},
 		{errors.New("dial tcp: refused"), CodeUpstreamError, ""},
@@ -75,6 +75,9 @@ func TestFailureOutcome(t *testing.T) {
 		out := failure(c.err)
 		if out.ev.Code != c.code || out.next != c.next {
 			t.Errorf("%v: %s -> %q, want %s -> %q", c.err, out.ev.Code, out.next, c.code, c.next)
+		}
+		if refund := c.code != CodeJXLRejected; out.refund != refund {
+			t.Errorf("%v: refund %v, want %v", c.err, out.refund, refund)
 		}
 		if out.ev.ProcessInfo == "" || out.ev.ProcessCode != nil {
 			t.Errorf("%v: processInfo %q processCode %v", c.err, out.ev.ProcessInfo,

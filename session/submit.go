@@ -48,7 +48,7 @@ func (m *Manager) submit(ctx context.Context, h *hub, o *Order, sub Subscriber, 
 		return
 	}
 
-	m.ack(saved, sub, msg)
+	m.ack(o, sub, msg) // the seq before this change: the ack must not skip the progress event
 	h.deliver(evs...)
 	if overLimit {
 		c.cancel()

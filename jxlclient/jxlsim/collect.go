@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // collectReq is a collect body. Both queryPwd (most sources) and query_pwd
@@ -130,7 +131,9 @@ func (s *Server) v2Step(ts *tokenState, req collectReq, forever bool) result {
 
 // legacyAccept is the unversioned collect/req: it only accepts. A token
 // whose last accepted request has not been revealed by a poll yet is busy,
-// a guess that catches a gateway re-submitting instead of polling. The
+// a guess that catches a gateway re-submitting instead of polling, unless
+// nobody polled it for Config.LegacyAbandon: then the client gave up on it,
+// and a new request replaces it (also a guess). The
 // accept shape (RUNNING, process_code 0) is a guess too; public code only
 // checks that data is not null.
 func (s *Server) legacyAccept(w http.ResponseWriter, r *http.Request) {
@@ -139,7 +142,10 @@ func (s *Server) legacyAccept(w http.ResponseWriter, r *http.Request) {
 		refuse(w, r, "请求参数格式错误")
 		return
 	}
-	unrevealed := func(ts *tokenState) bool { return ts.job != nil && ts.job.result == nil }
+	unrevealed := func(ts *tokenState) bool {
+		return ts.job != nil && ts.job.result == nil &&
+			time.Since(ts.job.touched) < s.cfg.LegacyAbandon
+	}
 	ts := s.enter(w, r, req.Token, unrevealed)
 	if ts == nil {
 		return
@@ -153,7 +159,7 @@ func (s *Server) legacyAccept(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.countSubmit(ts, req)
-	job := &legacyJob{req: req, pollsLeft: s.cfg.LegacyPolls}
+	job := &legacyJob{req: req, pollsLeft: s.cfg.LegacyPolls, touched: time.Now()}
 	ts.job = job
 	if ts.stage.terminal() {
 		res := step(ts, req)
@@ -193,6 +199,9 @@ func (s *Server) legacyPoll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.stats.Polls++
+	if ts.job != nil {
+		ts.job.touched = time.Now()
+	}
 	res := s.legacyResult(ts, faultsOf(r).RunningForever)
 	s.mu.Unlock()
 	writeStep(w, r, res)

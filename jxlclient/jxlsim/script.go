@@ -1,5 +1,7 @@
 package jxlsim
 
+import "time"
+
 // Request types (collect "type").
 const (
 	typePassword = ""
@@ -78,8 +80,9 @@ type pending struct {
 // legacyJob is a request accepted by the legacy collect/req.
 type legacyJob struct {
 	req       collectReq
-	pollsLeft int     // RUNNING polls still due
-	result    *result // set once revealed; later polls repeat it
+	pollsLeft int       // RUNNING polls still due
+	result    *result   // set once revealed; later polls repeat it
+	touched   time.Time // accepted or last polled
 }
 
 // result is a collect answer; refusal != "" means success:false.

@@ -19,6 +19,9 @@ type Config struct {
 	// LegacyPolls is how many legacy polls answer RUNNING before the result;
 	// 0 means 2, negative means none.
 	LegacyPolls int
+	// LegacyAbandon is how long an unanswered legacy request keeps its token
+	// busy without being polled; default 30s.
+	LegacyAbandon time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -33,6 +36,9 @@ func (c Config) withDefaults() Config {
 		c.LegacyPolls = 2
 	}
 	c.LegacyPolls = max(c.LegacyPolls, 0)
+	if c.LegacyAbandon <= 0 {
+		c.LegacyAbandon = 30 * time.Second
+	}
 	return c
 }
 
