@@ -35,6 +35,7 @@ type conn struct {
 	closing bool // a close is decided; nothing more is queued
 	closed  bool // the close was carried out
 	ended   bool // the read loop is over; no writer may start any more
+	final   bool // a terminal event is queued: the socket closes after it, nothing may follow
 	code    websocket.StatusCode
 	reason  string
 }
@@ -49,7 +50,7 @@ type outItem struct {
 func (c *conn) Deliver(ev session.Event) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.closing {
+	if c.closing || c.final {
 		return
 	}
 	if len(c.queue) >= c.srv.cfg.QueueSize {
@@ -58,6 +59,11 @@ func (c *conn) Deliver(ev session.Event) {
 		return
 	}
 	c.queue = append(c.queue, outItem{ev: ev})
+	if !ev.Ephemeral && ev.State.Terminal() {
+		// writeLoop closes with 1000 right after it: a pong or ack delivered meanwhile must not
+		// come after the terminal event (docs/protocol.md §5).
+		c.final = true
+	}
 	c.startWriterLocked()
 }
 
@@ -74,6 +80,12 @@ func (c *conn) Kick(reason session.KickReason) {
 		c.closeLocked(StatusSessionExpired, "session_expired", true)
 	}
 }
+
+func (c *conn) order() string { return c.orderID }
+
+func (c *conn) restart() { c.closeWith(websocket.StatusServiceRestart, "restart", true) }
+
+func (c *conn) kill() { c.ws.CloseNow() }
 
 // ping queues a heartbeat ping unless the writer is busy anyway or the socket is closing.
 func (c *conn) ping() {
@@ -210,7 +222,7 @@ func (c *conn) readLoop(ctx context.Context) error {
 			continue
 		}
 		c.log.Debug("frame received", "order", c.orderID, "bytes", len(data))
-		c.srv.cfg.Sessions.HandleFrame(ctx, c.orderID, c, data)
+		c.srv.cfg.Sessions.HandleAttachedFrame(ctx, c.orderID, c, data)
 	}
 }
 

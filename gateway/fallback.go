@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -90,8 +91,16 @@ func (s *Server) pollEvents(c *gin.Context) {
 		}
 	}
 
-	evs, err := s.cfg.Sessions.Events(c.Request.Context(), id, since, min(wait, maxPollWait))
+	ctx, cancel := context.WithCancel(c.Request.Context())
+	defer cancel()
+	defer context.AfterFunc(s.stopping, cancel)()
+	evs, err := s.cfg.Sessions.Events(ctx, id, since, min(wait, maxPollWait))
 	switch {
+	case s.stopping.Err() != nil:
+		// The gateway is restarting: come back, after a random wait, to another instance.
+		hint := s.reconnectHint()
+		hint.OrderID, hint.Ephemeral, hint.TS = id, true, time.Now().UnixMilli()
+		c.JSON(http.StatusOK, eventsBody{Events: []session.Event{hint}})
 	case session.IsNotFound(err):
 		c.JSON(http.StatusGone, eventsBody{Events: []session.Event{expiredEvent(id)}})
 	case err != nil && c.Request.Context().Err() == nil:

@@ -87,7 +87,7 @@ func (s *Server) cors() gin.HandlerFunc {
 // staticRoutes serves the files of fsys under prefix, with headers set by header; prefix/ is
 // index.html.
 func (s *Server) staticRoutes(e *gin.Engine, prefix string, fsys fs.FS, header func(http.Header)) {
-	e.GET(prefix+"/*file", func(c *gin.Context) {
+	serve := func(c *gin.Context) {
 		header(c.Writer.Header())
 		name := strings.TrimPrefix(c.Param("file"), "/")
 		if name == "" {
@@ -97,8 +97,14 @@ func (s *Server) staticRoutes(e *gin.Engine, prefix string, fsys fs.FS, header f
 			c.Status(http.StatusNotFound)
 			return
 		}
+		if strings.HasSuffix(name, ".ts") {
+			// The system's table says .ts is a Qt translation file; these are TypeScript.
+			c.Header("Content-Type", "text/plain; charset=utf-8")
+		}
 		http.ServeFileFS(c.Writer, c.Request, fsys, name)
-	})
+	}
+	e.GET(prefix+"/*file", serve)
+	e.HEAD(prefix+"/*file", serve)
 }
 
 // accessLog writes one Debug line per request. It logs the route pattern, never the raw URL: the

@@ -13,7 +13,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/coder/websocket"
 	"github.com/gin-gonic/gin"
 	"github.com/jxlgw/jxlgw/internal/ticket"
 	"github.com/jxlgw/jxlgw/session"
@@ -95,10 +94,23 @@ type Server struct {
 	// messages limits POSTed messages per order, as MsgRate does per socket.
 	messages *keyedLimiter
 
-	mu       sync.Mutex // guards sockets and shutting
-	sockets  map[*conn]struct{}
+	mu       sync.Mutex // guards live and shutting
+	live     map[liveConn]struct{}
 	shutting bool
-	wg       sync.WaitGroup // socket handlers
+	wg       sync.WaitGroup // socket and stream handlers
+
+	// stopping is cancelled when Shutdown starts: long-polls return at once.
+	stopping context.Context
+	stop     context.CancelFunc
+}
+
+// liveConn is a connection that stays open for an order: a socket or an event stream.
+type liveConn interface {
+	pinger
+	session.Subscriber
+	order() string
+	restart() // close for a restart (1012), after what is queued
+	kill()    // close at once, the drain time being over
 }
 
 // New checks cfg, applies defaults and builds the routes.
@@ -112,11 +124,12 @@ func New(cfg Config) (*Server, error) {
 	setDefaults(&cfg)
 
 	s := &Server{
-		cfg: cfg, log: cfg.Logger, sockets: make(map[*conn]struct{}),
+		cfg: cfg, log: cfg.Logger, live: make(map[liveConn]struct{}),
 		conns:    newKeyedLimiter(cfg.ConnRate, cfg.ConnBurst, cfg.Now),
 		orders:   newKeyedLimiter(cfg.OrderRate, cfg.OrderBurst, cfg.Now),
 		messages: newKeyedLimiter(cfg.MsgRate, cfg.MsgBurst, cfg.Now),
 	}
+	s.stopping, s.stop = context.WithCancel(context.Background())
 	s.SetAPIKeys(cfg.APIKeys)
 	s.SetTickets(cfg.Tickets)
 	engine, err := s.routes()
@@ -192,48 +205,48 @@ func (s *Server) SetTickets(is *ticket.Issuer) {
 	}
 }
 
-// register adds a socket unless the server is shutting down.
-func (s *Server) register(c *conn) bool {
+// register adds a socket or stream unless the server is shutting down.
+func (s *Server) register(c liveConn) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.shutting {
 		return false
 	}
-	s.sockets[c] = struct{}{}
+	s.live[c] = struct{}{}
 	s.wg.Add(1)
 	s.hb.add(c)
 	return true
 }
 
-func (s *Server) unregister(c *conn) {
+func (s *Server) unregister(c liveConn) {
 	s.hb.remove(c)
 	s.mu.Lock()
-	delete(s.sockets, c)
+	delete(s.live, c)
 	s.mu.Unlock()
 	s.wg.Done()
 }
 
-// Shutdown closes every socket with 1012 (restart) and waits, until ctx ends, for their handlers
-// to finish. New sockets are refused from the first call on. http.Server.Shutdown does not see
-// hijacked connections, which is why this exists.
+// Shutdown sends every socket and stream a reconnect event with a random wait and closes it with
+// 1012 (restart), ends long-polls, and waits, until ctx ends, for their handlers to finish. New
+// connections are refused from the first call on. http.Server.Shutdown does not see hijacked
+// connections, and would wait out streams, which is why this exists.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	first := !s.shutting
 	s.shutting = true
-	conns := make([]*conn, 0, len(s.sockets))
-	for c := range s.sockets {
-		conns = append(conns, c)
+	live := make([]liveConn, 0, len(s.live))
+	for c := range s.live {
+		live = append(live, c)
 	}
 	s.mu.Unlock()
+	s.stop()
 
-	for _, c := range conns {
-		hint := session.Event{Type: session.EventReconnect,
-			RetryAfterMs: rand.Int64N(s.cfg.RestartJitter.Milliseconds() + 1)}
-		s.cfg.Sessions.Notify(ctx, c.orderID, c, hint)
-		c.closeWith(websocket.StatusServiceRestart, "restart", true)
+	for _, c := range live {
+		s.cfg.Sessions.Notify(ctx, c.order(), c, s.reconnectHint())
+		c.restart()
 	}
 	if first {
-		s.log.Info("closing sockets for shutdown", "sockets", len(conns))
+		s.log.Info("closing connections for shutdown", "connections", len(live))
 	}
 
 	done := make(chan struct{})
@@ -246,8 +259,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-done:
 	case <-ctx.Done():
 		err = ctx.Err()
-		for _, c := range conns {
-			c.ws.CloseNow()
+		for _, c := range live {
+			c.kill()
 		}
 		<-done
 	}
@@ -255,4 +268,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.hb.close()
 	}
 	return err
+}
+
+// reconnectHint asks an app to come back after a random wait, so that apps do not all return
+// in the same second.
+func (s *Server) reconnectHint() session.Event {
+	return session.Event{Type: session.EventReconnect,
+		RetryAfterMs: rand.Int64N(s.cfg.RestartJitter.Milliseconds() + 1)}
 }

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/gin-gonic/gin"
 	"github.com/jxlgw/jxlgw/session"
 )
@@ -14,9 +15,12 @@ import (
 // stream is one Server-Sent Events connection: a session.Subscriber like a socket, written by
 // its own HTTP handler goroutine. It replaces, and is replaced by, sockets of the same order.
 type stream struct {
-	limit  int
-	wake   chan struct{} // signalled when there is something to write
-	pinged chan struct{} // signalled by the heartbeat
+	orderID string
+	limit   int
+	wake    chan struct{} // signalled when there is something to write
+	pinged  chan struct{} // signalled by the heartbeat
+	killed  chan struct{} // closed to end the stream at once
+	once    sync.Once
 
 	mu     sync.Mutex // guards queue, closed, code and reason
 	queue  []session.Event
@@ -25,9 +29,20 @@ type stream struct {
 	reason string
 }
 
-func newStream(limit int) *stream {
-	return &stream{limit: limit, wake: make(chan struct{}, 1), pinged: make(chan struct{}, 1)}
+func newStream(orderID string, limit int) *stream {
+	return &stream{orderID: orderID, limit: limit, wake: make(chan struct{}, 1),
+		pinged: make(chan struct{}, 1), killed: make(chan struct{})}
 }
+
+func (st *stream) order() string { return st.orderID }
+
+func (st *stream) restart() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.closeLocked(int(websocket.StatusServiceRestart), "restart")
+}
+
+func (st *stream) kill() { st.once.Do(func() { close(st.killed) }) }
 
 func signal(ch chan struct{}) {
 	select {
@@ -101,7 +116,13 @@ func (s *Server) streamEvents(c *gin.Context) {
 		return
 	}
 
-	st := newStream(s.cfg.QueueSize)
+	st := newStream(id, s.cfg.QueueSize)
+	if !s.register(st) {
+		w.event(s.reconnectHint())
+		w.closed(id, int(websocket.StatusServiceRestart), "restart")
+		return
+	}
+	defer s.unregister(st)
 	detach, err := s.cfg.Sessions.Attach(c.Request.Context(), id, since, st)
 	if err != nil {
 		w.event(expiredEvent(id))
@@ -109,8 +130,6 @@ func (s *Server) streamEvents(c *gin.Context) {
 		return
 	}
 	defer detach()
-	s.hb.add(st)
-	defer s.hb.remove(st)
 	s.log.Info("event stream opened", "order", id, "since", since)
 	code, reason := s.pump(c, w, st, id)
 	s.log.Info("event stream closed", "order", id, "code", code, "reason", reason)
@@ -122,6 +141,8 @@ func (s *Server) pump(c *gin.Context, w *sseWriter, st *stream, id string) (int,
 		select {
 		case <-c.Request.Context().Done():
 			return -1, "gone"
+		case <-st.killed:
+			return int(websocket.StatusServiceRestart), "killed"
 		case <-st.pinged:
 			if w.raw(": ping\n\n") != nil {
 				return -1, "unresponsive"

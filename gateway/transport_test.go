@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jxlgw/jxlgw/session"
 )
@@ -269,5 +270,67 @@ func TestMessageAnswers(t *testing.T) {
 	resp.Body.Close()
 	if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "" {
 		t.Fatalf("CORS preflight from a foreign origin allowed %q", got)
+	}
+}
+
+// TestShutdownEndsStreamsAndPolls: a restart sends event streams a reconnect event and a
+// closed 1012, and long-polls a reconnect event, instead of leaving them to the drain timeout.
+func TestShutdownEndsStreamsAndPolls(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	o := e.createOrder()
+	st := e.openSSE(o, 0)
+
+	polled := make(chan []session.Event, 1)
+	go func() {
+		u := fmt.Sprintf("%s/v1/orders/%s/events?since=0&wait=30s", e.srv.URL, o.OrderID)
+		req, _ := http.NewRequest(http.MethodGet, u, nil)
+		req.Header.Set("Authorization", "Bearer "+o.Ticket)
+		resp, err := e.srv.Client().Do(req)
+		if err != nil {
+			polled <- nil
+			return
+		}
+		defer resp.Body.Close()
+		var body struct{ Events []session.Event }
+		json.NewDecoder(resp.Body).Decode(&body)
+		polled <- body.Events
+	}()
+	waitFor(t, func() bool { return e.sessions.Watching(o.OrderID) })
+
+	ctx, cancel := testCtx()
+	defer cancel()
+	if err := e.gw.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v (a stream or poll held it up)", err)
+	}
+	var types []string
+	for st.sc.Scan() {
+		if data, ok := strings.CutPrefix(st.sc.Text(), "data: "); ok {
+			var ev session.Event
+			json.Unmarshal([]byte(data), &ev)
+			types = append(types, ev.Type)
+			if ev.Type == session.EventClosed && ev.CloseCode != 1012 {
+				t.Fatalf("stream closed with %d, want 1012", ev.CloseCode)
+			}
+		}
+	}
+	if got := strings.Join(types, ","); got != "reconnect,closed" {
+		t.Fatalf("stream events %s, want reconnect,closed", got)
+	}
+	evs := <-polled
+	if len(evs) != 1 || evs[0].Type != session.EventReconnect {
+		t.Fatalf("long-poll answered %+v, want one reconnect event", evs)
+	}
+}
+
+// waitFor polls cond for a bounded time: for conditions with no event to wait on.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(wait)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition never held")
+		}
+		time.Sleep(time.Millisecond)
 	}
 }

@@ -50,10 +50,17 @@ func (s *Server) run(cn *conn, since int64) {
 	defer cancel()
 
 	var readErr error
+	readDone := false
 	defer func() {
 		if p := recover(); p != nil {
 			s.log.Error("socket handler panicked", "order", cn.orderID, "panic", fmt.Sprint(p))
 			cn.closeWith(websocket.StatusInternalError, "internal", false)
+		}
+		if readDone {
+			// The peer is gone or broke the protocol. A writer waiting for a pong (which only
+			// the read loop could take in) or for a write must not hold this handler until its
+			// own timeout.
+			cn.ws.CloseNow()
 		}
 		cn.end()
 		cn.ws.CloseNow()
@@ -72,6 +79,7 @@ func (s *Server) run(cn *conn, since int64) {
 	s.log.Info("socket opened", "order", cn.orderID, "since", since)
 
 	readErr = cn.readLoop(ctx)
+	readDone = true
 }
 
 // refuseGone tells the app its order no longer exists, then closes with 4004.

@@ -25,9 +25,28 @@ var steps = map[string]step{
 // this connection (ack, pong, bad_request) go to sub; logged events go to the order's current
 // subscriber, which is sub unless another connection replaced it.
 func (m *Manager) HandleFrame(ctx context.Context, id string, sub Subscriber, frame []byte) {
+	m.handleFrame(ctx, id, sub, frame, false)
+}
+
+// HandleAttachedFrame is HandleFrame for a frame read from the connection Attach made sub:
+// once another subscriber has replaced sub, the frame is dropped. The app has learnt from the
+// new connection's replay that the order never got it, and may have sent it again there;
+// acting on the old copy would be a second submission. The check is made under the order's
+// lock, so a frame read just before the takeover cannot slip in after it.
+func (m *Manager) HandleAttachedFrame(ctx context.Context, id string, sub Subscriber,
+	frame []byte) {
+	m.handleFrame(ctx, id, sub, frame, true)
+}
+
+func (m *Manager) handleFrame(ctx context.Context, id string, sub Subscriber, frame []byte,
+	attached bool) {
 	msg, err := DecodeMessage(frame)
 	h := m.lockHub(id)
 	defer h.mu.Unlock()
+	if attached && h.sub != sub {
+		m.log.Debug("frame from a replaced connection dropped", "order", id)
+		return
+	}
 
 	o, gerr := m.store.Get(ctx, id)
 	if gerr != nil {

@@ -68,3 +68,17 @@ func (m *Manager) unwatch(id string, ch chan struct{}) {
 	delete(h.watchers, ch)
 	m.dropHub(id, h)
 }
+
+// Watching reports whether a long-poll is waiting on the order; tests use it to know a poll has
+// reached the point where only a new event or its timeout ends it.
+func (m *Manager) Watching(id string) bool {
+	m.mu.Lock()
+	h := m.hubs[id]
+	m.mu.Unlock()
+	if h == nil {
+		return false
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.watchers) > 0
+}
