@@ -24,6 +24,7 @@ type conn struct {
 	srv     *Server
 	ws      *websocket.Conn
 	orderID string
+	connID  string // the app's name for this dial (the conn parameter), or ""
 	log     *slog.Logger
 	opened  time.Time
 
@@ -69,16 +70,32 @@ func (c *conn) Deliver(ev session.Event) {
 
 // Kick implements session.Subscriber.
 func (c *conn) Kick(reason session.KickReason) {
+	if reason == session.KickReplaced {
+		c.ReplacedBy("")
+		return
+	}
+	c.closeWith(StatusSessionExpired, "session_expired", true)
+}
+
+// ConnID implements session.Identified.
+func (c *conn) ConnID() string { return c.connID }
+
+// ReplacedBy implements session.ReplacedBy: close 4001 with reason "replaced", or
+// "replaced:<conn>" naming the newer connection when the app named it.
+func (c *conn) ReplacedBy(by string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	switch reason {
-	case session.KickReplaced:
-		// Whatever is still queued is for the new socket to replay; sending it here too would
-		// deliver one event to two sockets.
-		c.closeLocked(StatusReplaced, "replaced", false)
-	default:
-		c.closeLocked(StatusSessionExpired, "session_expired", true)
+	// Whatever is still queued is for the new socket to replay; sending it here too would
+	// deliver one event to two sockets.
+	c.closeLocked(StatusReplaced, replacedReason(by), false)
+}
+
+// replacedReason is the close reason of a replaced connection.
+func replacedReason(by string) string {
+	if by == "" {
+		return "replaced"
 	}
+	return "replaced:" + by
 }
 
 func (c *conn) order() string { return c.orderID }

@@ -76,9 +76,9 @@ func TestF01HalfOpenLinkDetected(t *testing.T) {
 			if !strings.Contains(line, "code=1013 reason=unresponsive") {
 				t.Fatalf("round %d: close log %q, want 1013 unresponsive", round, line)
 			}
-			if took > pongTimeout+time.Second {
+			if took > pongTimeout+2*time.Second {
 				t.Fatalf("round %d: dead peer found %v after the turn, want within the pong "+
-					"timeout %v (+1s)", round, took, pongTimeout)
+					"timeout %v (+2s)", round, took, pongTimeout)
 			}
 		}
 		healthy.pong(fmt.Sprintf("round%d", round))
@@ -121,9 +121,9 @@ func TestF01HalfOpenLinkDetected(t *testing.T) {
 func TestF02ProxyIdleTimeout(t *testing.T) {
 	t.Parallel()
 	const (
-		idle     = 500 * time.Millisecond
-		silence  = 3 * idle
-		pingTurn = idle / 4
+		idle     = 2 * time.Second // wide, so that a starved process does not look idle
+		silence  = 5 * idle / 2
+		pingTurn = idle / 8
 	)
 	for _, pings := range []bool{true, false} {
 		name := "pings under the idle timeout"
@@ -394,7 +394,7 @@ func TestF06FrameSizeLimit(t *testing.T) {
 		if r.code != int(websocket.StatusMessageTooBig) {
 			t.Fatalf("%d bytes: close %d, want 1009", n, r.code)
 		}
-		if r.took > time.Second {
+		if r.took > 2*time.Second {
 			t.Fatalf("%d bytes: closed after %v, want at once", n, r.took)
 		}
 	}
@@ -415,7 +415,7 @@ func TestF06FrameSizeLimit(t *testing.T) {
 	if r.code != int(websocket.StatusMessageTooBig) {
 		t.Fatalf("10 MB frame: close %d, want 1009", r.code)
 	}
-	if r.took > time.Second {
+	if r.took > 2*time.Second {
 		t.Fatalf("10 MB frame: closed after %v, want at once", r.took)
 	}
 	if r.sent >= big {

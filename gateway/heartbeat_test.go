@@ -142,8 +142,8 @@ func TestHeartbeatDropsSilentPeer(t *testing.T) {
 	if took < pongTimeout {
 		t.Fatalf("dropped %v after the ping, before the pong timeout %v", took, pongTimeout)
 	}
-	if took > pongTimeout+time.Second {
-		t.Fatalf("dropped %v after the ping, want within the pong timeout %v (+1s)", took,
+	if took > pongTimeout+2*time.Second {
+		t.Fatalf("dropped %v after the ping, want within the pong timeout %v (+2s)", took,
 			pongTimeout)
 	}
 	if code := silent.closed(); code != -1 {
@@ -185,10 +185,10 @@ func TestHeartbeatPeerGoneDuringPing(t *testing.T) {
 
 	gone := time.Now()
 	p.stop()
-	e.waitLog(2*time.Second, socketClosedParts(o.OrderID)...)
+	e.waitLog(5*time.Second, socketClosedParts(o.OrderID)...)
 	took := time.Since(gone)
 	t.Logf("handler ended %v after the peer left with a ping in flight", took)
-	if took >= time.Second {
+	if took >= 3*time.Second {
 		t.Fatalf("handler ended %v after the peer left, want at once (pong timeout %v)", took,
 			pongTimeout)
 	}

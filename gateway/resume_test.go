@@ -1,6 +1,7 @@
 package gateway_test
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -161,5 +162,21 @@ func TestExpiredOrder(t *testing.T) {
 	}
 	if got := cl.closed(); got != 4004 {
 		t.Fatalf("close = %d, want 4004", got)
+	}
+}
+
+// TestReplacedReasonNamesTheNewerConn: an app that names its dials (conn=…) learns which one
+// replaced it, so it can tell its own abandoned dial from another device.
+func TestReplacedReasonNamesTheNewerConn(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	o := e.createOrder()
+	first := e.dial(o, "conn=app1-a")
+	first.next()
+	e.dial(o, "conn=app1-b").next()
+	_, err := first.read()
+	var ce websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != 4001 || ce.Reason != "replaced:app1-b" {
+		t.Fatalf("older socket ended with %v, want 4001 replaced:app1-b", err)
 	}
 }

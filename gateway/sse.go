@@ -16,6 +16,7 @@ import (
 // its own HTTP handler goroutine. It replaces, and is replaced by, sockets of the same order.
 type stream struct {
 	orderID string
+	connID  string
 	limit   int
 	wake    chan struct{} // signalled when there is something to write
 	pinged  chan struct{} // signalled by the heartbeat
@@ -68,14 +69,24 @@ func (st *stream) Deliver(ev session.Event) {
 
 // Kick implements session.Subscriber.
 func (st *stream) Kick(reason session.KickReason) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
 	if reason == session.KickReplaced {
-		st.queue = nil // the newer connection replays these; one event, one connection
-		st.closeLocked(int(StatusReplaced), "replaced")
+		st.ReplacedBy("")
 		return
 	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
 	st.closeLocked(int(StatusSessionExpired), "session_expired")
+}
+
+// ConnID implements session.Identified.
+func (st *stream) ConnID() string { return st.connID }
+
+// ReplacedBy implements session.ReplacedBy.
+func (st *stream) ReplacedBy(by string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.queue = nil // the newer connection replays these; one event, one connection
+	st.closeLocked(int(StatusReplaced), replacedReason(by))
 }
 
 func (st *stream) ping() { signal(st.pinged) }
@@ -117,6 +128,7 @@ func (s *Server) streamEvents(c *gin.Context) {
 	}
 
 	st := newStream(id, s.cfg.QueueSize)
+	st.connID = connParam(c)
 	if !s.register(st) {
 		w.event(s.reconnectHint())
 		w.closed(id, int(websocket.StatusServiceRestart), "restart")

@@ -34,7 +34,8 @@ func (s *Server) serveWS(c *gin.Context) {
 	}
 	ws.SetReadLimit(s.cfg.ReadLimit)
 
-	cn := &conn{srv: s, ws: ws, orderID: orderID, log: s.log, opened: time.Now()}
+	cn := &conn{srv: s, ws: ws, orderID: orderID, connID: connParam(c), log: s.log,
+		opened: time.Now()}
 	if !s.register(cn) {
 		ws.Close(websocket.StatusServiceRestart, "restart")
 		return
@@ -97,6 +98,22 @@ func (s *Server) refuseGone(cn *conn, err error) {
 	})
 	cn.Kick(session.KickExpired)
 	cn.end()
+}
+
+// connParam is the app's name for this connection attempt: up to 64 letters, digits, '-' and
+// '_', or "" when absent or not of that form (it is only ever echoed in a close reason).
+func connParam(c *gin.Context) string {
+	v := c.Query("conn")
+	if len(v) > 64 {
+		return ""
+	}
+	for _, r := range v {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' ||
+			r == '-' || r == '_') {
+			return ""
+		}
+	}
+	return v
 }
 
 func parseSince(raw string) (int64, error) {

@@ -34,7 +34,7 @@ func (m *Manager) Attach(ctx context.Context, id string, since int64,
 	old := h.sub
 	h.sub = sub
 	if old != nil {
-		old.Kick(KickReplaced)
+		kickReplaced(old, sub)
 	}
 	for _, ev := range initial {
 		sub.Deliver(ev)
@@ -48,6 +48,20 @@ func (m *Manager) Attach(ctx context.Context, id string, since int64,
 		}
 	}
 	return detach, nil
+}
+
+// kickReplaced tells old that sub took over, naming sub when both sides care.
+func kickReplaced(old, sub Subscriber) {
+	r, ok := old.(ReplacedBy)
+	if !ok {
+		old.Kick(KickReplaced)
+		return
+	}
+	by := ""
+	if id, ok := sub.(Identified); ok {
+		by = id.ConnID()
+	}
+	r.ReplacedBy(by)
 }
 
 // catchUp is what a subscriber attaching with since must receive before live events.

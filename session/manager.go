@@ -31,6 +31,19 @@ type Subscriber interface {
 	Kick(reason KickReason)
 }
 
+// Identified is a Subscriber that carries the app's own name for its connection. When it
+// replaces another subscriber that implements ReplacedBy, that one learns the name, so an app
+// can tell its own abandoned dial (which it may replace in turn) from another device.
+type Identified interface {
+	ConnID() string
+}
+
+// ReplacedBy is a Subscriber that wants the newer connection's name when it is replaced; the
+// Manager calls ReplacedBy instead of Kick(KickReplaced). Like Kick, it must not block.
+type ReplacedBy interface {
+	ReplacedBy(connID string)
+}
+
 // KickReason says why a subscriber was detached by the Manager.
 type KickReason int
 

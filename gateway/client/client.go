@@ -11,7 +11,9 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -29,6 +31,11 @@ type Config struct {
 	MinBackoff time.Duration // first reconnect delay; default 500ms
 	MaxBackoff time.Duration // reconnect delay cap; default 10s
 	AckTimeout time.Duration // how long a message waits for its ack; default 15s
+
+	// Name prefixes the names of this client's dials (the conn parameter, "<Name>-<n>"), by
+	// which it recognises a 4001 caused by one of its own late dials. Letters, digits, '-' and
+	// '_'; default random.
+	Name string
 
 	// OnEvent, when set, is called with every event, in order, from the client's goroutine;
 	// it must not block for long. Otherwise read Events.
@@ -53,6 +60,8 @@ type Client struct {
 	acks    map[string]chan Event
 	err     error
 	steps   []step        // progress events seen, newest last, to tell if a message arrived
+	dials   []string      // names of this client's recent dials (the conn parameter)
+	name    string        // random prefix of those names
 	opened  chan struct{} // closed when a socket is open; replaced when it drops
 	dropped chan struct{} // closed when the open socket drops; replaced when one opens
 }
@@ -86,7 +95,7 @@ func Dial(ctx context.Context, cfg Config) (*Client, error) {
 	c := &Client{
 		cfg: cfg, events: make(chan Event, 64), done: make(chan struct{}), lastSeq: -1,
 		acks: make(map[string]chan Event), opened: make(chan struct{}),
-		dropped: make(chan struct{}),
+		dropped: make(chan struct{}), name: cfg.Name,
 	}
 	ws, err := c.dial(ctx)
 	if err != nil {
@@ -112,6 +121,9 @@ func setDefaults(cfg *Config) {
 	def(&cfg.MinBackoff, 500*time.Millisecond)
 	def(&cfg.MaxBackoff, 10*time.Second)
 	def(&cfg.AckTimeout, 15*time.Second)
+	if cfg.Name == "" {
+		cfg.Name = fmt.Sprintf("go%08x", rand.Uint32())
+	}
 }
 
 // Events delivers every event in order, ephemeral ones included, with replayed duplicates
@@ -171,6 +183,7 @@ func (c *Client) dial(ctx context.Context) (*websocket.Conn, error) {
 	}
 	q := u.Query()
 	q.Set("ticket", c.cfg.Ticket)
+	q.Set("conn", c.nameDial())
 	if seq := c.LastSeq(); seq >= 0 {
 		q.Set("since", strconv.FormatInt(seq, 10))
 	}
@@ -188,6 +201,28 @@ func (c *Client) dial(ctx context.Context) (*websocket.Conn, error) {
 	}
 	ws.SetReadLimit(1 << 20)
 	return ws, nil
+}
+
+// nameDial names a new dial and remembers the name, so that a 4001 naming it is known to come
+// from one of this client's own dials: one that the network made look dead, whose server side
+// attached late.
+func (c *Client) nameDial() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	name := fmt.Sprintf("%s-%d", c.name, len(c.dials)+1)
+	c.dials = append(c.dials, name)
+	return name
+}
+
+// ownDial reports whether a 4001 close reason names one of this client's own dials.
+func (c *Client) ownDial(reason string) bool {
+	by, ok := strings.CutPrefix(reason, "replaced:")
+	if !ok {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Contains(c.dials, by)
 }
 
 func (c *Client) setSocket(ws *websocket.Conn) {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/jxlgw/jxlgw/gateway/client"
 	"github.com/jxlgw/jxlgw/internal/gwtest"
 	"github.com/jxlgw/jxlgw/internal/tcpproxy"
@@ -143,4 +144,32 @@ func TestReplacedClientStops(t *testing.T) {
 	if !errors.As(first.Err(), &ce) || ce.Code != 4001 {
 		t.Fatalf("replaced client ended with %v, want 4001", first.Err())
 	}
+}
+
+// TestOwnZombieDoesNotStopTheClient: a dial of this client's that attached late (the network made
+// it look dead to the client) replaces the live socket; the client sees its own dial's name in
+// the 4001 and resumes, where a 4001 from another device would stop it.
+func TestOwnZombieDoesNotStopTheClient(t *testing.T) {
+	t.Parallel()
+	env := gwtest.Start(t, gwtest.Options{})
+	o := env.CreateOrder(t)
+	c, err := client.Dial(ctx(t), client.Config{URL: o.WSURL, Ticket: o.Ticket, Name: "app7",
+		MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	next(t, c, "state")
+
+	// The zombie: the server side of the client's first dial, attaching late.
+	z, _, err := websocket.Dial(ctx(t), o.WSURL+"?ticket="+o.Ticket+"&conn=app7-1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	z.CloseNow()
+
+	if err := c.SubmitPassword(ctx(t), "pass_good", "", ""); err != nil {
+		t.Fatalf("after its own zombie took over: %v (client ended: %v)", err, c.Err())
+	}
+	next(t, c, "prompt_sms")
 }

@@ -40,9 +40,10 @@ func (c *Client) run(ctx context.Context, ws *websocket.Conn) {
 		if ctx.Err() != nil {
 			return
 		}
-		if code := websocket.CloseStatus(err); final(code) {
-			var ce websocket.CloseError
-			errors.As(err, &ce)
+		var ce websocket.CloseError
+		errors.As(err, &ce)
+		code := websocket.CloseStatus(err)
+		if final(code) && !(code == 4001 && c.ownDial(ce.Reason)) {
 			c.stop(&CloseError{Code: int(code), Reason: ce.Reason})
 			return
 		}

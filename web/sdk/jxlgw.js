@@ -97,6 +97,8 @@ export class OrderClient {
     this.transport = pickTransport(this.opts.transport);
     /** @type {'idle'|'connecting'|'connected'|'reconnecting'|'closed'|'replaced'|'expired'|'error'} */
     this.status = 'idle';
+    this._name = `js${Math.random().toString(36).slice(2, 10)}`;
+    this._dials = [];
 
     this._gen = 0;            // bumps on every teardown; callbacks of older transports are ignored
     this._ws = null; this._es = null; this._poll = null;
@@ -193,7 +195,12 @@ export class OrderClient {
     this._emit('onTransport', this.transport);
     const gen = ++this._gen;
     this._openedAt = 0;
-    const since = this.lastSeq === null ? '' : `since=${this.lastSeq}`;
+    // Each connection is named (conn=…), so a 4001 caused by one of our own late connections
+    // (the network made it look dead to us, its server side attached late) is told apart from
+    // another device taking the order over.
+    const name = `${this._name}-${gen}`;
+    this._dials = [...this._dials.slice(-15), name];
+    const since = (this.lastSeq === null ? '' : `since=${this.lastSeq}&`) + `conn=${name}`;
     if (this.transport === 'poll') { this._pollLoop(gen); return; }
     this._openTimer = setTimeout(() => { if (gen === this._gen) this._failed('open timeout'); }, this.opts.openTimeoutMs);
     try { this._connectStream(gen, since); } catch (e) { this._failed(String(e && e.message)); }   // e.g. ws: from an https page
@@ -234,7 +241,8 @@ export class OrderClient {
     const opened = this._openedAt > 0;
     this._log(`closed ${code} ${reason || ''}`.trim());
     this._teardown();
-    if (FINAL[code]) { this._finish(code, reason, FINAL[code]); return; }
+    const ownDial = code === 4001 && this._dials.includes(String(reason || '').replace(/^replaced:/, ''));
+    if (FINAL[code] && !ownDial) { this._finish(code, reason, FINAL[code]); return; }
     if (!opened) { this._failed(`${code} ${reason || ''}`.trim()); return; }
     this._retry();
   }
