@@ -56,6 +56,9 @@ func (c *conn) Deliver(ev session.Event) {
 	}
 	if len(c.queue) >= c.srv.cfg.QueueSize {
 		// The app is not reading. Its events stay in the order's log for a resume.
+		// TODO(jxlgw): the close handshake that follows may take coder/websocket's own 5+5 s
+		// against a peer that reads nothing, whatever WriteTimeout says; CloseNow would be
+		// faster but leaves the app a bare 1006.
 		c.closeLocked(websocket.StatusTryAgainLater, "slow", false)
 		return
 	}

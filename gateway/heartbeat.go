@@ -57,6 +57,8 @@ func newHeartbeat(t Ticker) *heartbeat {
 }
 
 // add schedules c for its first ping one full turn from now.
+// TODO(jxlgw): a wave of reconnects lands in one slot and is pinged as one batch; spreading new
+// sockets over the slots would smooth that.
 func (h *heartbeat) add(c pinger) {
 	h.mu.Lock()
 	defer h.mu.Unlock()

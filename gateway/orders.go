@@ -156,7 +156,8 @@ func (s *Server) createFailed(c *gin.Context, err error) {
 	case session.CodeJXLRejected:
 		c.JSON(http.StatusUnprocessableEntity, apiError{cerr.Code, cerr.Message})
 	case session.CodeUpstreamUnavailable:
-		c.JSON(http.StatusServiceUnavailable, apiError{cerr.Code, "JXL is unavailable; retry later"})
+		c.JSON(http.StatusServiceUnavailable,
+			apiError{cerr.Code, "JXL is unavailable; retry later"})
 	default:
 		c.JSON(http.StatusBadGateway, apiError{cerr.Code, "JXL answered an error; retry later"})
 	}

@@ -20,13 +20,14 @@ func TestApplicantValidate(t *testing.T) {
 		mutate func(a *Applicant)
 		field  string
 	}{
-		"good":            {func(a *Applicant) {}, ""},
-		"no name":         {func(a *Applicant) { a.Name = "" }, "name"},
-		"short id":        {func(a *Applicant) { a.IDCardNum = "1234" }, "idCardNum"},
-		"id letter":       {func(a *Applicant) { a.IDCardNum = "1100002000010100A0" }, "idCardNum"},
-		"phone":           {func(a *Applicant) { a.Phone = "23800000000" }, "phone"},
-		"contact phone":   {func(a *Applicant) { a.Contacts[0].Phone = "1" }, "contacts[0].phone"},
-		"contact type":    {func(a *Applicant) { a.Contacts[0].Relation = "9" }, "contacts[0].relation"},
+		"good":          {func(a *Applicant) {}, ""},
+		"no name":       {func(a *Applicant) { a.Name = "" }, "name"},
+		"short id":      {func(a *Applicant) { a.IDCardNum = "1234" }, "idCardNum"},
+		"id letter":     {func(a *Applicant) { a.IDCardNum = "1100002000010100A0" }, "idCardNum"},
+		"phone":         {func(a *Applicant) { a.Phone = "23800000000" }, "phone"},
+		"contact phone": {func(a *Applicant) { a.Contacts[0].Phone = "1" }, "contacts[0].phone"},
+		"contact type": {func(a *Applicant) { a.Contacts[0].Relation = "9" },
+			"contacts[0].relation"},
 		"consent refused": {func(a *Applicant) { a.Consent.Given = false }, "consent.given"},
 		"consent no time": {func(a *Applicant) { a.Consent.At = time.Time{} }, "consent.at"},
 		"consent no text": {func(a *Applicant) { a.Consent.Version = "" }, "consent.version"},

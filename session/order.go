@@ -73,7 +73,8 @@ func (o *Order) snapshot(now time.Time) Event {
 	return ev
 }
 
-var orderIDEncoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)
+var orderIDEncoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").
+	WithPadding(base32.NoPadding)
 
 // newOrderID returns "ord_" and 26 random characters: 128 bits, unguessable and URL-safe.
 func newOrderID() string {

@@ -47,6 +47,8 @@ func resultOutcome(res *jxlclient.CollectResult) outcome {
 	case jxlclient.CodeQueryPassword:
 		return prompt(EventPromptQueryPassword, StateAwaitQuery, res.ProcessCode, c, "请输入查询密码")
 	case jxlclient.CodeCollecting:
+		// TODO(jxlgw): with finish false JXL names a next_datasource (an e-commerce site) to
+		// authorise too; orders are carrier-only today, so the flow ends here either way.
 		return outcome{
 			ev: Event{Type: EventFinish, ProcessCode: pc,
 				ProcessInfo: orDefault(c, "授权成功，正在采集数据")},
@@ -130,6 +132,8 @@ func (m *Manager) finish(h *hub, c *call, id string, st step, out outcome, start
 		return []Event{out.ev}, nil
 	})
 	if err != nil {
+		// TODO(jxlgw): with a shared store that can fail, an order whose answer could not be
+		// saved stays verifying until it expires; retry the write, or hand it to a janitor.
 		m.log.Warn("commit upstream answer", "order", id, "step", st.name, "err", err)
 		return
 	}

@@ -21,7 +21,8 @@ type Store interface {
 	// Update loads the order, calls fn on it and, if fn returns nil, saves the order and appends
 	// the events fn returned, giving each the next seq and the order's new state. It returns the
 	// saved order and the stamped events. An error from fn is returned as is and saves nothing.
-	Update(ctx context.Context, id string, fn func(o *Order) ([]Event, error)) (*Order, []Event, error)
+	Update(ctx context.Context, id string,
+		fn func(o *Order) ([]Event, error)) (*Order, []Event, error)
 
 	// Since returns the logged events with seq > since, oldest first. complete is false when
 	// some of them have already been dropped from the log.
