@@ -50,7 +50,12 @@ fuzz:
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/jxlgw ./cmd/jxlgw
 
-## contract: the external contract checks against a fresh build
+## bench: the benchmarks (one whole flow over real HTTP and WebSocket, and the rest)
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## contract: the external contract checks against a fresh build (needs the team's shared tools
+## checked out beside this repository)
 contract: build
 	cd ../shared/tools/contractcheck && $(GO) run . -bin $(CURDIR)/bin/jxlgw -suite all
 
