@@ -25,13 +25,6 @@ func (s *Server) admit(c *gin.Context, orderID string) (since int64, ok bool) {
 		return 0, false
 	}
 
-	// The Origin check happens here, before coder/websocket's own (which it matches), so that a
-	// refusal gets the same JSON body as every other.
-	if origin := c.GetHeader("Origin"); origin != "" && !s.originAllowed(c.Request, origin) {
-		s.refuse(c, orderID, http.StatusForbidden, "forbidden_origin",
-			"this page's origin may not open sockets")
-		return 0, false
-	}
 	if s.cfg.AllowNullOrigin && isLocalOrigin(c.GetHeader("Origin")) {
 		// An H5 bundle loaded from the app's own files has no web origin to check. The ticket
 		// above is what authenticates it; coder/websocket then treats it like a native client.
@@ -43,6 +36,14 @@ func (s *Server) admit(c *gin.Context, orderID string) (since int64, ok bool) {
 // authorize checks the client's rate, the ticket and the ticket's window to open the order. On
 // refusal it has answered already.
 func (s *Server) authorize(c *gin.Context, orderID, raw string) bool {
+	// A browser page may act on an order only from an allowed origin, whatever the transport:
+	// CORS alone would stop a foreign page from reading an answer, not from acting. This runs
+	// before coder/websocket's own check (which it matches), so a refusal gets a JSON body.
+	if origin := c.GetHeader("Origin"); origin != "" && !s.originAllowed(c.Request, origin) {
+		s.refuse(c, orderID, http.StatusForbidden, "forbidden_origin",
+			"this page's origin may not use the order")
+		return false
+	}
 	if !s.conns.allow(c.ClientIP()) {
 		s.refuse(c, orderID, http.StatusTooManyRequests, "rate_limited",
 			"too many connection attempts; retry later")

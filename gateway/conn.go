@@ -198,7 +198,8 @@ func (c *conn) write(it outItem) error {
 	ctx, cancel := context.WithTimeout(context.Background(), c.srv.cfg.WriteTimeout)
 	defer cancel()
 	if c.log.Enabled(ctx, slog.LevelDebug) {
-		c.log.Debug("event sent", "event", it.ev.Type, "seq", it.ev.Seq, "state", it.ev.State)
+		c.log.Debug("event sent", "order", c.orderID, "event", it.ev.Type, "seq", it.ev.Seq,
+			"state", it.ev.State)
 	}
 	return c.ws.Write(ctx, websocket.MessageText, b)
 }

@@ -19,11 +19,20 @@ const (
 	maxPollWait     = 30 * time.Second
 )
 
-// ticketOf reads the ticket of an HTTP fallback request: "Authorization: Bearer <ticket>", or the
-// ticket query parameter for EventSource, which cannot set headers.
-func ticketOf(c *gin.Context) string {
+// bearer reads "Authorization: Bearer <ticket>". Messages and long-polls take the ticket only
+// there: a header that a page on another origin can send only after a CORS preflight.
+func bearer(c *gin.Context) string {
 	if t, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer "); ok {
 		return strings.TrimSpace(t)
+	}
+	return ""
+}
+
+// streamTicket reads an event stream's ticket: the header, or the ticket query parameter for
+// EventSource, which cannot set headers.
+func streamTicket(c *gin.Context) string {
+	if t := bearer(c); t != "" {
+		return t
 	}
 	return c.Query("ticket")
 }
@@ -47,7 +56,7 @@ type eventsBody struct {
 // the socket. Logged events it causes go to the order's stream or socket and log, as usual.
 func (s *Server) postMessage(c *gin.Context) {
 	id := c.Param("orderId")
-	if !s.authorize(c, id, ticketOf(c)) {
+	if !s.authorize(c, id, bearer(c)) {
 		return
 	}
 	if !s.messages.allow(id) {
@@ -74,7 +83,7 @@ func (s *Server) postMessage(c *gin.Context) {
 // pollEvents serves GET /v1/orders/:orderId/events?since=N&wait=25s: the long-poll transport.
 func (s *Server) pollEvents(c *gin.Context) {
 	id := c.Param("orderId")
-	if !s.authorize(c, id, ticketOf(c)) {
+	if !s.authorize(c, id, bearer(c)) {
 		return
 	}
 	since, err := parseSince(c.Query("since"))
@@ -98,8 +107,7 @@ func (s *Server) pollEvents(c *gin.Context) {
 	switch {
 	case s.stopping.Err() != nil:
 		// The gateway is restarting: come back, after a random wait, to another instance.
-		hint := s.reconnectHint()
-		hint.OrderID, hint.Ephemeral, hint.TS = id, true, time.Now().UnixMilli()
+		hint := s.stamped(c, id, s.reconnectHint())
 		c.JSON(http.StatusOK, eventsBody{Events: []session.Event{hint}})
 	case session.IsNotFound(err):
 		c.JSON(http.StatusGone, eventsBody{Events: []session.Event{expiredEvent(id)}})

@@ -22,6 +22,11 @@ func (s *Server) routes() (*gin.Engine, error) {
 		return nil, fmt.Errorf("gateway: trusted proxies: %w", err)
 	}
 	e.Use(s.recoverPanics, s.accessLog)
+	if s.cfg.TLS {
+		e.Use(func(c *gin.Context) {
+			c.Header("Strict-Transport-Security", "max-age=31536000")
+		})
+	}
 
 	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	e.POST("/v1/orders", s.requireAPIKey, s.createOrder)

@@ -68,9 +68,15 @@ func TestOrigins(t *testing.T) {
 		if status != 403 || body["error"] == "" {
 			t.Errorf("foreign origin: %d %v, want 403 with a JSON error", status, body)
 		}
-		// A local-file page still needs a valid ticket.
-		if got := e.handshake(o, "forged", "null"); got != http.StatusUnauthorized {
-			t.Errorf("allowNull=%v Origin null with a bad ticket: %d, want 401", allowNull, got)
+		// A local-file page still needs a valid ticket (and without the switch, the origin is
+		// refused before the ticket is looked at).
+		want := http.StatusForbidden
+		if allowNull {
+			want = http.StatusUnauthorized
+		}
+		if got := e.handshake(o, "forged", "null"); got != want {
+			t.Errorf("allowNull=%v Origin null with a bad ticket: %d, want %d", allowNull, got,
+				want)
 		}
 	}
 }
@@ -171,4 +177,47 @@ func (e *env) refusalBody(o order, origin string) (int, map[string]string) {
 	var body map[string]string
 	json.NewDecoder(resp.Body).Decode(&body)
 	return resp.StatusCode, body
+}
+
+// TestFallbacksCheckOrigin: a foreign page holding a leaked ticket can act through the HTTP
+// fallbacks no more than through the socket; and messages take the ticket from the header only,
+// which a foreign page cannot send without a CORS preflight.
+func TestFallbacksCheckOrigin(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{allowedOrigins: []string{"h5.example.test"}})
+	o := e.createOrder()
+	base := e.srv.URL + "/v1/orders/" + o.OrderID
+	cases := []struct {
+		name, method, url, origin string
+		header                    bool
+		want                      int
+	}{
+		{"message from a foreign page", "POST", base + "/messages", "https://evil.example.net",
+			true, 403},
+		{"message, null origin", "POST", base + "/messages", "null", true, 403},
+		{"message, ticket in the query", "POST", base + "/messages?ticket=" + o.Ticket,
+			"https://h5.example.test", false, 401},
+		{"message from the allowed page", "POST", base + "/messages",
+			"https://h5.example.test", true, 200},
+		{"long-poll from a foreign page", "GET", base + "/events?wait=0s",
+			"https://evil.example.net", true, 403},
+		{"stream from a foreign page", "GET", base + "/events/stream?ticket=" + o.Ticket,
+			"https://evil.example.net", false, 403},
+	}
+	for _, c := range cases {
+		req, _ := http.NewRequest(c.method, c.url, strings.NewReader(`{"type":"cancel"}`))
+		req.Header.Set("Origin", c.origin)
+		req.Header.Set("Content-Type", "text/plain")
+		if c.header {
+			req.Header.Set("Authorization", "Bearer "+o.Ticket)
+		}
+		resp, err := e.srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.want {
+			t.Errorf("%s: %d, want %d", c.name, resp.StatusCode, c.want)
+		}
+	}
 }

@@ -33,6 +33,9 @@ type Config struct {
 	Demo   bool
 	DemoFS fs.FS
 
+	// TLS says the gateway serves HTTPS itself, so pages get Strict-Transport-Security.
+	TLS bool
+
 	// SDKFS holds the JavaScript SDK, served under /sdk/ to any page; nil serves nothing.
 	SDKFS fs.FS
 

@@ -109,7 +109,7 @@ func (st *stream) take() (evs []session.Event, closed bool, code int, reason str
 // streamEvents serves GET /v1/orders/:orderId/events/stream.
 func (s *Server) streamEvents(c *gin.Context) {
 	id := c.Param("orderId")
-	if !s.authorize(c, id, ticketOf(c)) {
+	if !s.authorize(c, id, streamTicket(c)) {
 		return
 	}
 	since, err := lastEventID(c)
@@ -130,15 +130,15 @@ func (s *Server) streamEvents(c *gin.Context) {
 	st := newStream(id, s.cfg.QueueSize)
 	st.connID = connParam(c)
 	if !s.register(st) {
-		w.event(s.reconnectHint())
-		w.closed(id, int(websocket.StatusServiceRestart), "restart")
+		w.event(s.stamped(c, id, s.reconnectHint()))
+		w.closed(s.stamped(c, id, closedEvent(int(websocket.StatusServiceRestart), "restart")))
 		return
 	}
 	defer s.unregister(st)
 	detach, err := s.cfg.Sessions.Attach(c.Request.Context(), id, since, st)
 	if err != nil {
 		w.event(expiredEvent(id))
-		w.closed(id, int(StatusSessionExpired), "session_expired")
+		w.closed(s.stamped(c, id, closedEvent(int(StatusSessionExpired), "session_expired")))
 		return
 	}
 	defer detach()
@@ -169,12 +169,12 @@ func (s *Server) pump(c *gin.Context, w *sseWriter, st *stream, id string) (int,
 				return -1, "unresponsive"
 			}
 			if !ev.Ephemeral && ev.State.Terminal() {
-				w.closed(id, 1000, string(ev.State))
+				w.closed(s.stamped(c, id, closedEvent(1000, string(ev.State))))
 				return 1000, string(ev.State)
 			}
 		}
 		if closed {
-			w.closed(id, code, reason)
+			w.closed(s.stamped(c, id, closedEvent(code, reason)))
 			return code, reason
 		}
 	}
@@ -210,9 +210,22 @@ func (w *sseWriter) event(ev session.Event) error {
 }
 
 // closed ends the stream with a closed event, the stream's close frame.
-func (w *sseWriter) closed(id string, code int, reason string) {
-	w.event(session.Event{
-		Type: session.EventClosed, OrderID: id, Ephemeral: true, TS: time.Now().UnixMilli(),
-		CloseCode: code, CloseReason: reason,
-	})
+func (w *sseWriter) closed(ev session.Event) { w.event(ev) }
+
+// closedEvent is a stream's close frame, with the codes a socket would close with.
+func closedEvent(code int, reason string) session.Event {
+	return session.Event{Type: session.EventClosed, CloseCode: code, CloseReason: reason}
+}
+
+// stamped gives a connection event the order's latest seq and state, as on a socket; an order
+// that is gone leaves seq 0 and state failed.
+func (s *Server) stamped(c *gin.Context, id string, ev session.Event) session.Event {
+	rec := &recorder{}
+	s.cfg.Sessions.Notify(c.Request.Context(), id, rec, ev)
+	if len(rec.events) == 1 {
+		return rec.events[0]
+	}
+	ev.OrderID, ev.Ephemeral, ev.State = id, true, session.StateFailed
+	ev.TS = time.Now().UnixMilli()
+	return ev
 }

@@ -101,6 +101,7 @@ func (m *Manager) Notify(ctx context.Context, id string, sub Subscriber, ev Even
 	defer h.mu.Unlock()
 	o, err := m.store.Get(ctx, id)
 	if err != nil {
+		m.dropHub(id, h)
 		return
 	}
 	sub.Deliver(m.ephemeral(o, ev))

@@ -172,6 +172,8 @@ func (o *serveOptions) run(ctx context.Context, log *slog.Logger) error {
 		"demo", o.demo, "version", version)
 	if o.demo {
 		log.Info("demo page", "url", scheme+"://"+ln.Addr().String()+"/demo/")
+		log.Warn("demo mode: POST /demo/orders creates orders without an API key; " +
+			"never run --demo where the public can reach it")
 	}
 
 	hup := make(chan os.Signal, 1)
@@ -257,7 +259,7 @@ func (o *serveOptions) build(log *slog.Logger) (*gateway.Server, *session.Manage
 		TrustedProxies: o.trustedProxies, PublicURL: o.publicURL,
 		ReadLimit: o.readLimit, WriteTimeout: o.writeTimeout,
 		PingInterval: o.pingInterval, PongTimeout: o.pongTimeout, MsgRate: rate.Limit(o.msgRate),
-		OpenWindow: o.openWindow, AllowNullOrigin: o.allowNull,
+		OpenWindow: o.openWindow, AllowNullOrigin: o.allowNull, TLS: o.tlsCert != "",
 		ConnRate: rate.Limit(o.connRate), ConnBurst: o.connBurst,
 		OrderRate: rate.Limit(o.orderRate), OrderBurst: o.orderBurst,
 	})
@@ -273,6 +275,11 @@ func (o *serveOptions) reload(log *slog.Logger, gw *gateway.Server) {
 	tickets, apiKeys, err := o.secrets(log)
 	if err != nil {
 		log.Error("reload secrets: keeping the old keys", "err", err)
+		return
+	}
+	if len(apiKeys) == 0 {
+		// A file caught half-written, or emptied by mistake, must not lock every lender out.
+		log.Error("reload secrets: no API keys in the new configuration; keeping the old keys")
 		return
 	}
 	gw.SetAPIKeys(apiKeys)

@@ -17,6 +17,12 @@ import (
 // same key is not accepted as a ticket.
 const Audience = "jxlgw-ws"
 
+// Leeway is how far the issuer's clock may be from the gateway's, for iat and exp.
+const Leeway = time.Minute
+
+// MaxLifetime is the longest a ticket may be valid (exp - iat); a longer one is refused.
+const MaxLifetime = 24 * time.Hour
+
 // MinKeySize is the shortest signing key accepted, in bytes.
 const MinKeySize = 32
 
@@ -113,11 +119,14 @@ func (is *Issuer) Verify(raw, orderID string) (Claims, error) {
 		jwt.WithIssuedAt(),
 		jwt.WithTimeFunc(is.now),
 		jwt.WithStrictDecoding(),
+		// Tickets minted by a lender's backend come from another clock.
+		jwt.WithLeeway(Leeway),
 	)
 	switch {
 	case errors.Is(err, jwt.ErrTokenExpired):
 		return Claims{}, ErrExpired
-	case err != nil || claims.IssuedAt == nil:
+	case err != nil || claims.IssuedAt == nil || claims.Subject == "" ||
+		claims.ExpiresAt.Sub(claims.IssuedAt.Time) > MaxLifetime:
 		return Claims{}, ErrInvalid
 	case claims.Subject != orderID:
 		return Claims{}, ErrWrongOrder

@@ -23,7 +23,7 @@ func TestVerify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	expired, _ := is.Mint("ord_a", now.Add(-time.Second))
+	expired, _ := is.Mint("ord_a", now.Add(-Leeway-time.Second))
 	other, _ := NewIssuer([]Key{key("k1", 2)}, clock)
 	forged, _ := other.Mint("ord_a", now.Add(time.Hour))
 	none := jwt.NewWithClaims(jwt.SigningMethodNone, jwt.RegisteredClaims{Subject: "ord_a",
@@ -80,5 +80,37 @@ func TestNewIssuerRefusesWeakKeys(t *testing.T) {
 	}
 	if _, err := NewIssuer([]Key{key("k", 1), key("k", 2)}, nil); err == nil {
 		t.Fatal("NewIssuer accepted a duplicate kid")
+	}
+}
+
+// TestClaimsRules: clock skew within the leeway is fine; tickets without a subject, from the
+// future or valid for too long are not.
+func TestClaimsRules(t *testing.T) {
+	t.Parallel()
+	now := time.Unix(1_800_000_000, 0)
+	is, _ := NewIssuer([]Key{key("k1", 1)}, func() time.Time { return now })
+	mint := func(sub string, iat, exp time.Time) string {
+		tok := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.RegisteredClaims{Subject: sub,
+			Audience: jwt.ClaimStrings{Audience}, IssuedAt: jwt.NewNumericDate(iat),
+			ExpiresAt: jwt.NewNumericDate(exp)})
+		tok.Header["kid"] = "k1"
+		s, _ := tok.SignedString(key("k1", 1).Secret)
+		return s
+	}
+	cases := []struct {
+		name string
+		raw  string
+		want error
+	}{
+		{"lender clock 30s ahead", mint("ord_a", now.Add(30*time.Second), now.Add(time.Hour)), nil},
+		{"iat 5 min ahead", mint("ord_a", now.Add(5*time.Minute), now.Add(time.Hour)), ErrInvalid},
+		{"no subject", mint("", now, now.Add(time.Hour)), ErrInvalid},
+		{"valid for 48 h", mint("ord_a", now, now.Add(48*time.Hour)), ErrInvalid},
+		{"exactly 24 h", mint("ord_a", now, now.Add(24*time.Hour)), nil},
+	}
+	for _, c := range cases {
+		if _, err := is.Verify(c.raw, "ord_a"); !errors.Is(err, c.want) {
+			t.Errorf("%s: Verify = %v, want %v", c.name, err, c.want)
+		}
 	}
 }

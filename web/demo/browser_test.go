@@ -292,3 +292,35 @@ func TestLongPoll(t *testing.T) {
 	p.do(visible("#screen-done"))
 	p.shot("poll-done")
 }
+
+// TestSMSLostInDeadLink sends the SMS into a link that has gone dark, then cuts it: the frame
+// never reaches the gateway. The page must find that out after it reconnects and send the code
+// again, once, instead of failing the submission or leaving the user on the SMS form.
+func TestSMSLostInDeadLink(t *testing.T) {
+	env := gwtest.Start(t, gwtest.Options{})
+	proxy, err := tcpproxy.New(strings.TrimPrefix(env.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { proxy.Close() })
+	p := open(t, "http://"+proxy.Addr(), "?transport=websocket")
+	p.start()
+	p.password("pass_good")
+	p.do(visible("#sms"))
+
+	proxy.Stall()
+	p.sms("123456")
+	p.do(visible(`#log li.out:last-child`))
+	proxy.CutAll()
+	proxy.Resume()
+
+	p.do(visible("#screen-done"))
+	if got := env.Sim.Stats().Submits[jxlsim.KindSMS]; got != 1 {
+		t.Fatalf("sms submits upstream = %d, want 1", got)
+	}
+	if open, _ := chromedp.Run(p.ctx, chromedp.Evaluate[bool](
+		`document.getElementById('error-dialog').open`)); open {
+		t.Fatalf("an error dialog is open: %q", p.text("#error-info"))
+	}
+	p.shot("sms-lost-in-dead-link-done")
+}

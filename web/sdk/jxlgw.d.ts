@@ -151,12 +151,17 @@ export class OrderClient {
   readonly status: ConnectionStatus;
 
   connect(): this;
-  submitPassword(password: string, opts?: { account?: string; website?: string }): Promise<AckEvent>;
-  submitSms(code: string): Promise<AckEvent>;
-  submitQueryPassword(queryPassword: string): Promise<AckEvent>;
-  resendSms(): Promise<AckEvent>;
-  cancel(): Promise<AckEvent>;
-  send(msg: Message): Promise<AckEvent>;
+  submitPassword(password: string, opts?: { account?: string; website?: string }): Promise<AckEvent | undefined>;
+  submitSms(code: string): Promise<AckEvent | undefined>;
+  submitQueryPassword(queryPassword: string): Promise<AckEvent | undefined>;
+  resendSms(): Promise<AckEvent | undefined>;
+  cancel(): Promise<AckEvent | undefined>;
+  /**
+   * Resolves with the `ack` (the `pong` for a ping), or with undefined when the socket dropped
+   * before the ack and the next connection showed the message had arrived (a message that had
+   * not is sent again, so each input reaches the gateway once).
+   */
+  send(msg: Message): Promise<AckEvent | PongEvent | undefined>;
   /** Drops the connection and opens a new one now, optionally on another transport (resumes from lastSeq). */
   reconnect(transport?: Transport): void;
   /** Checks the connection now (the client does this on visibilitychange and online). */

@@ -106,6 +106,9 @@ export class OrderClient {
     this._attempt = 0; this._fails = 0; this._everOpened = false; this._openedAt = 0;
     this._lastRx = 0; this._hiddenAt = 0; this._retryAfter = -1; this._ended = false;
     this._msgId = 0; this._pending = new Map();
+    // Messages whose socket dropped before their ack, and the progress steps seen (newest
+    // last): after the next connection opens they are sorted out, so each input reaches JXL once.
+    this._orphans = []; this._steps = [];
     this._onVisible = () => this._visibility();
     this._onOnline = () => this.wake('online');
   }
@@ -135,8 +138,11 @@ export class OrderClient {
   cancel() { return this.send({ type: 'cancel' }); }
 
   /**
-   * Sends one message with a fresh id. Resolves with the `ack` event; rejects with a JxlgwError
-   * (code bad_request with the gateway's event, or not_connected, timeout, disconnected, ...).
+   * Sends one message with a fresh id. Resolves with the `ack` event (`pong` for a ping); rejects
+   * with a JxlgwError (code bad_request with the gateway's event, or not_connected, timeout,
+   * closed, ...). When the socket drops before the ack, the message is not failed: once the
+   * next connection is open the client finds out whether it arrived (a progress event for it)
+   * and sends it again only if it did not.
    * @param {{type: string, [k: string]: unknown}} msg
    * @returns {Promise<object>}
    */
@@ -145,16 +151,38 @@ export class OrderClient {
     if (this.status !== 'connected' || (ws && !this._wsOpen())) {
       return Promise.reject(new JxlgwError('not_connected', `not connected (${this.status})`));
     }
+    return new Promise((resolve, reject) => this._transmit({ msg, resolve, reject, tries: 0 }));
+  }
+
+  /** Sends a message on the current connection and registers its promise under a fresh id. */
+  _transmit(job) {
+    const ws = this.transport === 'websocket';
     const id = `m${++this._msgId}`;
-    const out = { ...msg, id };
-    const p = new Promise((resolve, reject) => {
-      const timer = setTimeout(() => this._settle(id, new JxlgwError('timeout', `no ack for ${msg.type}`)), this.opts.ackTimeoutMs);
-      this._pending.set(id, { resolve, reject, timer, ws });
-    });
+    const out = { ...job.msg, id };
+    job.mark = this.lastSeq;
+    const timer = setTimeout(() => this._settle(id, new JxlgwError('timeout', `no ack for ${job.msg.type}`)), this.opts.ackTimeoutMs);
+    this._pending.set(id, { ...job, timer, ws });
     this._log(`send ${mask(out)}`, 'out');
     if (ws) this._ws.send(JSON.stringify(out));
     else this._post(out, id);
-    return p;
+  }
+
+  /**
+   * After a reconnect: a ping's pong comes after the replay, so by then a progress event for an
+   * orphaned message has been seen if it arrived. Those that did not arrive are sent again.
+   */
+  async _adoptOrphans() {
+    if (!this._orphans.length) return;
+    try { await this.send({ type: 'ping' }); } catch { return; }   // dropped again: next time
+    const orphans = this._orphans;
+    this._orphans = [];
+    for (const job of orphans) {
+      const arrived = job.msg.type === 'cancel' ? this.state === 'failed'
+        : this._steps.some((st) => (job.mark === null || st.seq > job.mark) && st.step === job.msg.type);
+      if (arrived) job.resolve(undefined);
+      else if (++job.tries > 3) job.reject(new JxlgwError('disconnected', 'the connection kept dropping before the ack'));
+      else this._transmit(job);
+    }
   }
 
   /** Drops the current connection and opens a new one now (optionally on another transport). */
@@ -234,6 +262,7 @@ export class OrderClient {
     this._fails = 0;
     this._retryAfter = -1;
     this._setStatus('connected');
+    this._adoptOrphans();
   }
 
   /** A connection ended with code (a socket's close code, or a stream's closed event). */
@@ -302,9 +331,14 @@ export class OrderClient {
     if (ws) { ws.onopen = ws.onmessage = ws.onclose = null; try { ws.close(1000, 'bye'); } catch { /* closing */ } }
     if (es) es.close();
     if (poll) poll.abort();
-    // A socket's acks die with it; a POST's answer does not depend on the stream.
+    // A socket's acks die with it (a POST's answer does not depend on the stream): keep the
+    // message until the next connection tells whether it arrived.
     for (const [id, p] of [...this._pending]) {
-      if (p.ws) this._settle(id, new JxlgwError('disconnected', 'the connection dropped before the ack'));
+      if (!p.ws) continue;
+      this._pending.delete(id);
+      clearTimeout(p.timer);
+      if (p.msg.type === 'ping') p.reject(new JxlgwError('disconnected', 'the connection dropped before the pong'));
+      else this._orphans.push(p);
     }
   }
 
@@ -368,7 +402,7 @@ export class OrderClient {
       const guard = setTimeout(() => ctrl.abort(), (wait + 10) * 1000);
       let events = null;
       this._log(`poll since=${this.lastSeq === null ? '-' : this.lastSeq}`);
-      try { events = await this._fetchEvents(wait, ctrl.signal); } catch (e) { this._log(`poll failed: ${e && e.name}`); }
+      try { events = await this._fetchEvents(wait, ctrl.signal, false); } catch (e) { this._log(`poll failed: ${e && e.name}`); }
       clearTimeout(guard);
       if (gen !== this._gen || this._ended) return;
       if (events === null) {
@@ -376,7 +410,9 @@ export class OrderClient {
         this._retry();
         return;
       }
+      // Connected first, so that a submit from an onState callback finds the client ready.
       if (this.status !== 'connected') this._opened();
+      events.forEach((ev) => this._dispatch(ev));
       if (TERMINAL.has(this.state)) { this._finish(1000, this.state, 'closed'); return; }
     }
   }
@@ -421,7 +457,8 @@ export class OrderClient {
 
     if (ev.type === 'closed') { this._emit('onEvent', ev); this._closed(ev.closeCode, ev.closeReason); return; }
     if (ev.type === 'reconnect') { this._retryAfter = Math.max(0, Number(ev.retryAfterMs) || 0); }
-    if (ev.type === 'ack' && ev.id) this._settle(ev.id, null, ev);
+    if ((ev.type === 'ack' || ev.type === 'pong') && ev.id) this._settle(ev.id, null, ev);
+    if (logged && ev.type === 'progress' && ev.step) this._steps = [...this._steps.slice(-15), { seq: ev.seq, step: ev.step }];
     if (ev.type === 'error' && ev.code === 'bad_request' && ev.id) {
       this._settle(ev.id, new JxlgwError('bad_request', ev.detail || ev.processInfo || 'bad request', ev));
     }
@@ -448,7 +485,13 @@ export class OrderClient {
     if (this._ended) return;
     this._teardown();
     this._ended = true;
-    for (const id of [...this._pending.keys()]) this._settle(id, new JxlgwError('closed', `connection ended (${code === null ? 'closed' : code})`));
+    const ended = () => new JxlgwError('closed', `connection ended (${code === null ? 'closed' : code})`);
+    for (const id of [...this._pending.keys()]) this._settle(id, ended());
+    for (const job of this._orphans.splice(0)) {
+      // A message whose progress was seen before the end did arrive.
+      if (this._steps.some((st) => (job.mark === null || st.seq > job.mark) && st.step === job.msg.type)) job.resolve(undefined);
+      else job.reject(ended());
+    }
     if (typeof document !== 'undefined') document.removeEventListener('visibilitychange', this._onVisible);
     if (typeof window !== 'undefined') window.removeEventListener('online', this._onOnline);
     this._setStatus(status);
