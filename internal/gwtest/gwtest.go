@@ -64,7 +64,8 @@ func Start(t testing.TB, o Options) *Env {
 	gw, err := gateway.New(gateway.Config{
 		Sessions: sessions, Tickets: tickets, Logger: log, APIKeys: []string{APIKey},
 		Demo: true, DemoFS: demo.FS, SDKFS: sdk.FS,
-		MsgRate: 1000, MsgBurst: 1000, ConnRate: 1e6, ConnBurst: 1e6,
+		MsgRate: 1000, MsgBurst: 1000, ConnRate: 1e6, ConnBurst: 1e6, OrderRate: 1e6,
+		OrderBurst: 1e6,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -175,6 +175,17 @@ func (p *page) prompts() int {
 	return c
 }
 
+// proxied puts a misbehaving TCP proxy between the browser and env's gateway.
+func proxied(t *testing.T, env *gwtest.Env) *tcpproxy.Proxy {
+	t.Helper()
+	proxy, err := tcpproxy.New(strings.TrimPrefix(env.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { proxy.Close() })
+	return proxy
+}
+
 func TestPassGood(t *testing.T) {
 	env := gwtest.Start(t, gwtest.Options{})
 	p := open(t, env.URL, "")
@@ -232,11 +243,7 @@ func TestPassTwoSMS(t *testing.T) {
 // since and finishes, without a second SMS prompt or a second password upstream.
 func TestResumeAfterServerDrop(t *testing.T) {
 	env := gwtest.Start(t, gwtest.Options{})
-	proxy, err := tcpproxy.New(strings.TrimPrefix(env.URL, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { proxy.Close() })
+	proxy := proxied(t, env)
 	p := open(t, "http://"+proxy.Addr(), "?transport=websocket")
 	p.start()
 	p.password("pass_good")
@@ -298,11 +305,7 @@ func TestLongPoll(t *testing.T) {
 // again, once, instead of failing the submission or leaving the user on the SMS form.
 func TestSMSLostInDeadLink(t *testing.T) {
 	env := gwtest.Start(t, gwtest.Options{})
-	proxy, err := tcpproxy.New(strings.TrimPrefix(env.URL, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { proxy.Close() })
+	proxy := proxied(t, env)
 	p := open(t, "http://"+proxy.Addr(), "?transport=websocket")
 	p.start()
 	p.password("pass_good")
