@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net"
 	"sync"
 	"time"
 
@@ -23,6 +24,7 @@ const (
 type conn struct {
 	srv     *Server
 	ws      *websocket.Conn
+	raw     net.Conn // the hijacked connection under ws, to cut a close that drags on
 	orderID string
 	connID  string // the app's name for this dial (the conn parameter), or ""
 	log     *slog.Logger
@@ -56,9 +58,6 @@ func (c *conn) Deliver(ev session.Event) {
 	}
 	if len(c.queue) >= c.srv.cfg.QueueSize {
 		// The app is not reading. Its events stay in the order's log for a resume.
-		// TODO(jxlgw): the close handshake that follows may take coder/websocket's own 5+5 s
-		// against a peer that reads nothing, whatever WriteTimeout says; CloseNow would be
-		// faster but leaves the app a bare 1006.
 		c.closeLocked(websocket.StatusTryAgainLater, "slow", false)
 		return
 	}
@@ -167,7 +166,7 @@ func (c *conn) writeLoop() {
 			c.closed = true
 			code, reason := c.code, c.reason
 			c.mu.Unlock()
-			c.ws.Close(code, reason)
+			c.closeBounded(code, reason)
 			return
 		}
 		it := c.queue[0]
@@ -182,6 +181,17 @@ func (c *conn) writeLoop() {
 			c.closeWith(websocket.StatusNormalClosure, string(it.ev.State), true)
 		}
 	}
+}
+
+// closeBounded closes with a handshake, so that a reading app learns the code, but cuts the
+// connection at the write deadline: the handshake would otherwise wait up to 5 s to send the
+// close frame and 5 s more for the answer of a peer that reads nothing.
+func (c *conn) closeBounded(code websocket.StatusCode, reason string) {
+	if c.raw != nil {
+		cut := time.AfterFunc(c.srv.cfg.WriteTimeout, func() { c.raw.Close() })
+		defer cut.Stop()
+	}
+	c.ws.Close(code, reason)
 }
 
 func (c *conn) write(it outItem) error {

@@ -117,7 +117,7 @@ func waitPings(t *testing.T, p tPeer, n int64, what string) {
 // that answers is kept; the dropped order resumes.
 func TestHeartbeatDropsSilentPeer(t *testing.T) {
 	t.Parallel()
-	const pongTimeout = 200 * time.Millisecond
+	const pongTimeout = 500 * time.Millisecond
 	hand := newHandTicker()
 	e := newEnv(t, envOptions{ticker: hand.factory, pongTimeout: pongTimeout})
 

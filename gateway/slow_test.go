@@ -142,9 +142,11 @@ func TestF07SlowConsumer(t *testing.T) {
 	if !strings.Contains(line, "code=1013") {
 		t.Fatalf("A's close: %q, want 1013", line)
 	}
-	if dropped > writeTimeout+time.Second {
+	// The drop itself is bounded by the write deadline (closeBounded); the margin is for a
+	// loaded machine's scheduling, not for the close handshake.
+	if dropped > writeTimeout+2*time.Second {
 		t.Fatalf("A dropped %v after its writer blocked, want within the write timeout %v "+
-			"(+1s)", dropped, writeTimeout)
+			"(+2s)", dropped, writeTimeout)
 	}
 	if p99 >= time.Second {
 		t.Fatalf("B…K step latency p99 = %v, want under 1s", p99)

@@ -1,10 +1,12 @@
 package gateway
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"math"
+	"net"
 	"strconv"
 	"time"
 
@@ -22,7 +24,8 @@ func (s *Server) serveWS(c *gin.Context) {
 		return
 	}
 
-	ws, err := websocket.Accept(c.Writer, c.Request, &websocket.AcceptOptions{
+	hw := &hijackRecorder{ResponseWriter: c.Writer}
+	ws, err := websocket.Accept(hw, c.Request, &websocket.AcceptOptions{
 		OriginPatterns:  s.cfg.AllowedOrigins,
 		CompressionMode: websocket.CompressionDisabled,
 	})
@@ -34,8 +37,8 @@ func (s *Server) serveWS(c *gin.Context) {
 	}
 	ws.SetReadLimit(s.cfg.ReadLimit)
 
-	cn := &conn{srv: s, ws: ws, orderID: orderID, connID: connParam(c), log: s.log,
-		opened: time.Now()}
+	cn := &conn{srv: s, ws: ws, raw: hw.conn, orderID: orderID, connID: connParam(c),
+		log: s.log, opened: time.Now()}
 	if !s.register(cn) {
 		ws.Close(websocket.StatusServiceRestart, "restart")
 		return
@@ -98,6 +101,21 @@ func (s *Server) refuseGone(cn *conn, err error) {
 	})
 	cn.Kick(session.KickExpired)
 	cn.end()
+}
+
+// hijackRecorder keeps the connection coder/websocket hijacks, so that a close handshake the
+// library would hold for its own 5+5 s against a peer that reads nothing can be cut at the
+// gateway's write deadline.
+type hijackRecorder struct {
+	gin.ResponseWriter
+	conn net.Conn
+}
+
+// Hijack implements http.Hijacker.
+func (h *hijackRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	c, rw, err := h.ResponseWriter.Hijack()
+	h.conn = c
+	return c, rw, err
 }
 
 // connParam is the app's name for this connection attempt: up to 64 letters, digits, '-' and
