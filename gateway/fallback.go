@@ -110,7 +110,7 @@ func (s *Server) pollEvents(c *gin.Context) {
 		hint := s.stamped(c, id, s.reconnectHint())
 		c.JSON(http.StatusOK, eventsBody{Events: []session.Event{hint}})
 	case session.IsNotFound(err):
-		c.JSON(http.StatusGone, eventsBody{Events: []session.Event{expiredEvent(id)}})
+		c.JSON(http.StatusGone, eventsBody{Events: []session.Event{session.ExpiredEvent(id, s.cfg.Now())}})
 	case err != nil && c.Request.Context().Err() == nil:
 		s.log.Error("long-poll", "order", id, "err", err)
 		c.AbortWithStatusJSON(http.StatusInternalServerError, apiError{"internal", "try again"})
@@ -130,16 +130,6 @@ func lastEventID(c *gin.Context) (int64, error) {
 		return n, nil
 	}
 	return parseSince(c.Query("since"))
-}
-
-func expiredEvent(id string) session.Event {
-	no := false
-	return session.Event{
-		Type: session.EventError, OrderID: id, Code: session.CodeSessionExpired,
-		Retryable: &no, Ephemeral: true, State: session.StateFailed,
-		ProcessInfo: "订单已过期，请重新开始",
-		TS:          time.Now().UnixMilli(),
-	}
 }
 
 func orEmpty(evs []session.Event) []session.Event {

@@ -137,7 +137,7 @@ func (s *Server) streamEvents(c *gin.Context) {
 	defer s.unregister(st)
 	detach, err := s.cfg.Sessions.Attach(c.Request.Context(), id, since, st)
 	if err != nil {
-		w.event(expiredEvent(id))
+		w.event(session.ExpiredEvent(id, s.cfg.Now()))
 		w.closed(s.stamped(c, id, closedEvent(int(StatusSessionExpired), "session_expired")))
 		return
 	}

@@ -92,13 +92,7 @@ func (s *Server) refuseGone(cn *conn, err error) {
 		cn.closeWith(websocket.StatusInternalError, "internal", false)
 		return
 	}
-	no := false
-	cn.Deliver(session.Event{
-		Type: session.EventError, OrderID: cn.orderID, Code: session.CodeSessionExpired,
-		Retryable: &no, Ephemeral: true, State: session.StateFailed,
-		ProcessInfo: "订单已过期，请重新开始",
-		TS:          time.Now().UnixMilli(),
-	})
+	cn.Deliver(session.ExpiredEvent(cn.orderID, s.cfg.Now()))
 	cn.Kick(session.KickExpired)
 	cn.end()
 }

@@ -1,5 +1,7 @@
 package session
 
+import "time"
+
 // Event types sent to the app. See docs/protocol.md §4.
 const (
 	EventState               = "state"
@@ -85,6 +87,17 @@ func errorEvent(code string, retryable bool, processCode *int, info, detail stri
 	return Event{
 		Type: EventError, Code: code, Retryable: &retryable,
 		ProcessCode: processCode, ProcessInfo: info, Detail: detail,
+	}
+}
+
+// ExpiredEvent is the connection event that tells an app its order no longer exists, sent
+// just before its connection closes with 4004. Its seq is 0: the order's log is gone.
+func ExpiredEvent(orderID string, now time.Time) Event {
+	no := false
+	return Event{
+		Type: EventError, OrderID: orderID, Code: CodeSessionExpired, Retryable: &no,
+		Ephemeral: true, State: StateFailed, ProcessInfo: "订单已过期，请重新开始",
+		TS: now.UnixMilli(),
 	}
 }
 

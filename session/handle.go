@@ -119,11 +119,7 @@ func (m *Manager) gone(h *hub, id string, sub Subscriber, err error) {
 		m.log.Error("load order", "order", id, "err", err)
 		return
 	}
-	no := false
-	sub.Deliver(Event{
-		Type: EventError, OrderID: id, Code: CodeSessionExpired, Retryable: &no, Ephemeral: true,
-		State: StateFailed, ProcessInfo: "订单已过期，请重新开始", TS: m.cfg.Now().UnixMilli(),
-	})
+	sub.Deliver(ExpiredEvent(id, m.cfg.Now()))
 	sub.Kick(KickExpired)
 	if h.sub == sub {
 		h.sub = nil

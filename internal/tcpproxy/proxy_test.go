@@ -37,17 +37,24 @@ func echo(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-func TestStallResume(t *testing.T) {
+// dialThrough starts a proxy in front of an echo server and dials it; both close with the test.
+func dialThrough(t *testing.T) (*Proxy, net.Conn) {
+	t.Helper()
 	p, err := New(echo(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer p.Close()
+	t.Cleanup(func() { p.Close() })
 	c, err := net.Dial("tcp", p.Addr())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	t.Cleanup(func() { c.Close() })
+	return p, c
+}
+
+func TestStallResume(t *testing.T) {
+	p, c := dialThrough(t)
 	r := bufio.NewReader(c)
 
 	c.Write([]byte("one\n"))
@@ -69,16 +76,7 @@ func TestStallResume(t *testing.T) {
 }
 
 func TestCutAll(t *testing.T) {
-	p, err := New(echo(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	c, err := net.Dial("tcp", p.Addr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	p, c := dialThrough(t)
 	c.Write([]byte("x\n"))
 	bufio.NewReader(c).ReadString('\n')
 

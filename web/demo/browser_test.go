@@ -175,15 +175,21 @@ func (p *page) prompts() int {
 	return c
 }
 
-// proxied puts a misbehaving TCP proxy between the browser and env's gateway.
-func proxied(t *testing.T, env *gwtest.Env) *tcpproxy.Proxy {
+// atSMSThroughProxy opens the demo over WebSocket through a TCP proxy that the test can make
+// misbehave, and walks it to the SMS form.
+func atSMSThroughProxy(t *testing.T) (*gwtest.Env, *tcpproxy.Proxy, *page) {
 	t.Helper()
+	env := gwtest.Start(t, gwtest.Options{})
 	proxy, err := tcpproxy.New(strings.TrimPrefix(env.URL, "http://"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { proxy.Close() })
-	return proxy
+	p := open(t, "http://"+proxy.Addr(), "?transport=websocket")
+	p.start()
+	p.password("pass_good")
+	p.do(visible("#sms"))
+	return env, proxy, p
 }
 
 func TestPassGood(t *testing.T) {
@@ -242,12 +248,7 @@ func TestPassTwoSMS(t *testing.T) {
 // TestResumeAfterServerDrop cuts the page's socket at the SMS step: the page reconnects with
 // since and finishes, without a second SMS prompt or a second password upstream.
 func TestResumeAfterServerDrop(t *testing.T) {
-	env := gwtest.Start(t, gwtest.Options{})
-	proxy := proxied(t, env)
-	p := open(t, "http://"+proxy.Addr(), "?transport=websocket")
-	p.start()
-	p.password("pass_good")
-	p.do(visible("#sms"))
+	env, proxy, p := atSMSThroughProxy(t)
 
 	proxy.CutAll()
 	p.do(visible(`body[data-conn="reconnecting"]`), visible(`body[data-conn="connected"]`))
@@ -304,12 +305,7 @@ func TestLongPoll(t *testing.T) {
 // never reaches the gateway. The page must find that out after it reconnects and send the code
 // again, once, instead of failing the submission or leaving the user on the SMS form.
 func TestSMSLostInDeadLink(t *testing.T) {
-	env := gwtest.Start(t, gwtest.Options{})
-	proxy := proxied(t, env)
-	p := open(t, "http://"+proxy.Addr(), "?transport=websocket")
-	p.start()
-	p.password("pass_good")
-	p.do(visible("#sms"))
+	env, proxy, p := atSMSThroughProxy(t)
 
 	proxy.Stall()
 	p.sms("123456")
